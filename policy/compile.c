@@ -1,0 +1,587 @@
+/*
+ * Compile the intermediate form into a snapshot blob (snapshot.h).
+ *
+ * Indexes: every name-like target becomes a (kind, key) entry of one
+ * open-addressing hash table; every address or network a (family, prefix,
+ * masked address) entry of another.  Each entry holds a posting list of
+ * target ids in ascending order, and target ids follow rule order, so the
+ * first id of a list is the earliest rule the key can match: the decision
+ * keeps first-match semantics across kinds by taking the lowest id.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "ir.h"
+#include "snapshot.h"
+
+struct buf {
+	unsigned char *p;
+	size_t n, cap;
+};
+
+static void *
+grow(struct buf *b, size_t n)
+{
+	if (b->n + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+
+		while (cap < b->n + n)
+			cap *= 2;
+		b->p = realloc(b->p, cap);
+		if (!b->p) {
+			perror("netguard: realloc");
+			abort();
+		}
+		b->cap = cap;
+	}
+	b->n += n;
+	memset(b->p + b->n - n, 0, n);
+	return b->p + b->n - n;
+}
+
+static uint32_t
+str_add(struct buf *s, const char *str)
+{
+	size_t len = strlen(str) + 1;
+	uint32_t off;
+
+	if (!str[0])
+		return 0;
+	off = (uint32_t)s->n;
+	memcpy(grow(s, len), str, len);
+	return off;
+}
+
+struct ntuple {		/* name-index tuple */
+	const char *key;
+	uint32_t kind;
+	uint32_t id;
+};
+
+struct ctuple {		/* network-index tuple */
+	uint8_t family, plen;
+	uint8_t addr[16];
+	uint32_t id;
+};
+
+static int
+ntuple_cmp(const void *a, const void *b)
+{
+	const struct ntuple *x = a, *y = b;
+	int c;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	c = strcmp(x->key, y->key);
+	if (c)
+		return c;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int
+ctuple_cmp(const void *a, const void *b)
+{
+	const struct ctuple *x = a, *y = b;
+	int c;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	if (x->plen != y->plen)
+		return x->plen < y->plen ? -1 : 1;
+	c = memcmp(x->addr, y->addr, 16);
+	if (c)
+		return c;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+struct builder {
+	struct buf sec[NG_SEC_COUNT];
+	struct ntuple *nt;
+	size_t nnt, capnt;
+	struct ctuple *ct;
+	size_t nct, capct;
+	struct ng_snap_hdr h;
+};
+
+static void
+add_ntuple(struct builder *B, uint32_t kind, const char *key, uint32_t id)
+{
+	if (B->nnt == B->capnt) {
+		B->capnt = B->capnt ? B->capnt * 2 : 64;
+		B->nt = realloc(B->nt, B->capnt * sizeof(*B->nt));
+		if (!B->nt)
+			abort();
+	}
+	B->nt[B->nnt].kind = kind;
+	B->nt[B->nnt].key = key;
+	B->nt[B->nnt].id = id;
+	B->nnt++;
+}
+
+static void
+add_ctuple(struct builder *B, const struct ir_target *t, uint32_t id)
+{
+	if (B->nct == B->capct) {
+		B->capct = B->capct ? B->capct * 2 : 64;
+		B->ct = realloc(B->ct, B->capct * sizeof(*B->ct));
+		if (!B->ct)
+			abort();
+	}
+	memset(&B->ct[B->nct], 0, sizeof(B->ct[0]));
+	B->ct[B->nct].family = (uint8_t)t->family;
+	B->ct[B->nct].plen = (uint8_t)t->plen;
+	memcpy(B->ct[B->nct].addr, t->addr, t->family == 4 ? 4 : 16);
+	B->ct[B->nct].id = id;
+	B->nct++;
+}
+
+static uint32_t
+post_add(struct builder *B, uint32_t id)
+{
+	uint32_t *p = grow(&B->sec[NG_SEC_POST], sizeof(uint32_t));
+
+	*p = id;
+	return (uint32_t)(B->sec[NG_SEC_POST].n / sizeof(uint32_t) - 1);
+}
+
+static uint32_t
+table_size(size_t entries)
+{
+	uint32_t n = 16;
+
+	while (n < entries * 2)
+		n *= 2;
+	return n;
+}
+
+static void
+build_names(struct builder *B)
+{
+	size_t uniq = 0;
+	uint32_t size, mask;
+	struct ng_hent *tab;
+
+	qsort(B->nt, B->nnt, sizeof(*B->nt), ntuple_cmp);
+	for (size_t i = 0; i < B->nnt; i++)
+		if (i == 0 || B->nt[i].kind != B->nt[i - 1].kind || strcmp(B->nt[i].key, B->nt[i - 1].key))
+			uniq++;
+	size = table_size(uniq);
+	mask = size - 1;
+	tab = (struct ng_hent *)grow(&B->sec[NG_SEC_NAMES], size * sizeof(*tab));
+	B->h.names_mask = mask;
+	for (size_t i = 0; i < B->nnt;) {
+		size_t j = i;
+		uint32_t h = ng_hash_name(B->nt[i].kind, B->nt[i].key, (uint32_t)strlen(B->nt[i].key));
+		uint32_t slot = h & mask, first = 0;
+
+		tab = (struct ng_hent *)B->sec[NG_SEC_NAMES].p;
+		while (tab[slot].key)
+			slot = (slot + 1) & mask;
+		for (; j < B->nnt && B->nt[j].kind == B->nt[i].kind && !strcmp(B->nt[j].key, B->nt[i].key); j++) {
+			uint32_t at = post_add(B, B->nt[j].id);
+
+			if (j == i)
+				first = at;
+		}
+		tab[slot].hash = h;
+		tab[slot].kind = (uint8_t)B->nt[i].kind;
+		tab[slot].key = str_add(&B->sec[NG_SEC_STR], B->nt[i].key);
+		tab[slot].list.off = first;
+		tab[slot].list.count = (uint32_t)(j - i);
+		i = j;
+	}
+}
+
+static void
+build_nets(struct builder *B)
+{
+	size_t uniq = 0;
+	uint32_t size, mask;
+
+	qsort(B->ct, B->nct, sizeof(*B->ct), ctuple_cmp);
+	for (size_t i = 0; i < B->nct; i++)
+		if (i == 0 || ctuple_cmp(&B->ct[i], &B->ct[i - 1]) != 0 ||
+		    B->ct[i].family != B->ct[i - 1].family || B->ct[i].plen != B->ct[i - 1].plen ||
+		    memcmp(B->ct[i].addr, B->ct[i - 1].addr, 16))
+			uniq++;
+	size = table_size(uniq);
+	mask = size - 1;
+	grow(&B->sec[NG_SEC_NETS], size * sizeof(struct ng_nent));
+	B->h.nets_mask = mask;
+	for (size_t i = 0; i < B->nct;) {
+		struct ctuple *c = &B->ct[i];
+		struct ng_nent *tab = (struct ng_nent *)B->sec[NG_SEC_NETS].p;
+		uint32_t h = ng_hash_net(c->family, c->plen, c->addr);
+		uint32_t slot = h & mask, first = 0;
+		size_t j;
+
+		while (tab[slot].used)
+			slot = (slot + 1) & mask;
+		for (j = i; j < B->nct && B->ct[j].family == c->family && B->ct[j].plen == c->plen &&
+			    !memcmp(B->ct[j].addr, c->addr, 16); j++) {
+			uint32_t at = post_add(B, B->ct[j].id);
+
+			if (j == i)
+				first = at;
+		}
+		tab[slot].hash = h;
+		tab[slot].used = 1;
+		tab[slot].family = c->family;
+		tab[slot].plen = c->plen;
+		memcpy(tab[slot].addr, c->addr, 16);
+		tab[slot].list.off = first;
+		tab[slot].list.count = (uint32_t)(j - i);
+		if (c->family == 4)
+			B->h.v4_plens |= 1ull << c->plen;
+		else
+			B->h.v6_plens[c->plen / 64] |= 1ull << (c->plen % 64);
+		i = j;
+	}
+}
+
+static uint32_t
+globs_add(struct builder *B, const struct ir_glob *g, size_t n)
+{
+	uint32_t first = (uint32_t)(B->sec[NG_SEC_GLOBS].n / sizeof(struct ng_globref));
+
+	for (size_t i = 0; i < n; i++) {
+		struct ng_globref *r = grow(&B->sec[NG_SEC_GLOBS], sizeof(*r));
+
+		r->glob = str_add(&B->sec[NG_SEC_STR], g[i].glob);
+		r->file = (uint16_t)g[i].file;
+		r->line = (uint32_t)g[i].line;
+	}
+	return first;
+}
+
+/* Lists collected while walking targets, turned into posting lists later. */
+struct idlist {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+static void
+idlist_add(struct idlist *l, uint32_t id)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = realloc(l->v, l->cap * sizeof(uint32_t));
+		if (!l->v)
+			abort();
+	}
+	l->v[l->n++] = id;
+}
+
+static struct ng_list
+idlist_post(struct builder *B, struct idlist *l)
+{
+	struct ng_list r = { 0, (uint32_t)l->n };
+
+	for (size_t i = 0; i < l->n; i++) {
+		uint32_t at = post_add(B, l->v[i]);
+
+		if (i == 0)
+			r.off = at;
+	}
+	free(l->v);
+	return r;
+}
+
+static int
+add_regex(struct builder *B, const struct ir_target *t, uint32_t tid, struct idlist *rx_any, struct ng_diags *d,
+	  const char *file)
+{
+	const pcre2_code *codes[1] = { t->re };
+	uint8_t *bytes;
+	PCRE2_SIZE size;
+	int32_t rc = pcre2_serialize_encode(codes, 1, &bytes, &size, NULL);
+	uint32_t rid = (uint32_t)(B->sec[NG_SEC_REGEX].n / sizeof(struct ng_regex));
+	struct ng_regex *r;
+	const char *dot;
+
+	if (rc < 0) {
+		ng_diag_add(d, NG_SEV_ERROR, file, t->line, "\"%s\": cannot serialise the compiled regex (PCRE2 error %d)",
+			    t->text, (int)rc);
+		return -1;
+	}
+	r = grow(&B->sec[NG_SEC_REGEX], sizeof(*r));
+	r->target = tid;
+	r->code_off = (uint32_t)B->sec[NG_SEC_BYTES].n;
+	r->code_len = (uint32_t)size;
+	memcpy(grow(&B->sec[NG_SEC_BYTES], size), bytes, size);
+	while (B->sec[NG_SEC_BYTES].n % 8)
+		grow(&B->sec[NG_SEC_BYTES], 1);
+	pcre2_serialize_free(bytes);
+	r->lit = t->lit ? str_add(&B->sec[NG_SEC_STR], t->lit) : 0;
+	/* index by the label-aligned part of the literal suffix */
+	dot = t->lit ? strchr(t->lit, '.') : NULL;
+	if (dot && dot[1])
+		add_ntuple(B, NG_H_RXSUF, dot + 1, rid);
+	else
+		idlist_add(rx_any, rid);
+	return 0;
+}
+
+static int
+add_rules(struct builder *B, const struct ir_policy *ir, const struct ir_rule *rules, size_t n, int sect,
+	  struct idlist *star, struct idlist *unixt, struct idlist *rx_any, struct ng_diags *d)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ir_rule *r = &rules[i];
+		struct ng_rule *o = grow(&B->sec[sect], sizeof(*o));
+		size_t nt = r->nto ? r->nto : 1;
+
+		o->name = str_add(&B->sec[NG_SEC_STR], r->name);
+		o->line = (uint32_t)r->line;
+		o->file = (uint16_t)r->file;
+		o->action = (uint8_t)r->action;
+		o->mode = (uint8_t)r->mode;
+		o->proto = (uint8_t)(r->proto ? r->proto : (int)NG_PROTO_ANY);
+		o->to_first = (uint32_t)(B->sec[NG_SEC_TARGETS].n / sizeof(struct ng_target));
+		o->to_count = sect == NG_SEC_EXEC ? 0 : (uint32_t)nt;
+		o->ports_first = (uint32_t)(B->sec[NG_SEC_PORTS].n / sizeof(struct ng_portrange));
+		o->ports_count = (uint32_t)r->nports;
+		for (size_t p = 0; p < r->nports; p++) {
+			struct ng_portrange *pr = grow(&B->sec[NG_SEC_PORTS], sizeof(*pr));
+
+			pr->lo = r->ports[p].lo;
+			pr->hi = r->ports[p].hi;
+		}
+		o->exe_first = globs_add(B, r->exe, r->nexe);
+		o->exe_count = (uint32_t)r->nexe;
+		o->prog_first = globs_add(B, r->prog, r->nprog);
+		o->prog_count = (uint32_t)r->nprog;
+		o->argv0_first = globs_add(B, r->argv0, r->nargv0);
+		o->argv0_count = (uint32_t)r->nargv0;
+		if (sect == NG_SEC_EXEC)
+			continue;
+		for (size_t k = 0; k < nt; k++) {
+			uint32_t tid = (uint32_t)(B->sec[NG_SEC_TARGETS].n / sizeof(struct ng_target));
+			struct ng_target *t = grow(&B->sec[NG_SEC_TARGETS], sizeof(*t));
+			const struct ir_target *it = r->nto ? &r->to[k] : NULL;
+
+			t->rule = (uint32_t)i;
+			t->sect = (uint8_t)sect;
+			if (!it) {
+				t->kind = NG_T_ANY;
+				t->file = (uint16_t)r->file;
+				t->line = (uint32_t)r->line;
+				idlist_add(star, tid);
+				continue;
+			}
+			t->kind = (uint8_t)it->kind;
+			t->text = str_add(&B->sec[NG_SEC_STR], it->text);
+			t->key = it->key ? str_add(&B->sec[NG_SEC_STR], it->key) : 0;
+			t->file = (uint16_t)it->file;
+			t->line = (uint32_t)it->line;
+			t->list = (uint32_t)it->list_idx;
+			switch (it->kind) {
+			case NG_T_NAME: add_ntuple(B, NG_H_NAME, it->key, tid); break;
+			case NG_T_SUB: add_ntuple(B, NG_H_SUB, it->key, tid); break;
+			case NG_T_APEX: add_ntuple(B, NG_H_APEX, it->key, tid); break;
+			case NG_T_ADDR:
+			case NG_T_NET: add_ctuple(B, it, tid); break;
+			case NG_T_UNIX: idlist_add(unixt, tid); break;
+			case NG_T_STAR: idlist_add(star, tid); break;
+			case NG_T_REGEX:
+				if (add_regex(B, it, tid, rx_any, d, ir->files[it->file]) < 0)
+					rc = -1;
+				break;
+			}
+		}
+	}
+	return rc;
+}
+
+int
+ng_ir_compile(const struct ir_policy *ir, struct ng_blob *out, struct ng_diags *d)
+{
+	struct builder B;
+	struct idlist star = { 0 }, unixt = { 0 }, rx_any = { 0 };
+	struct ng_settings *s = &B.h.s;
+	size_t off;
+	unsigned char *blob;
+
+	memset(&B, 0, sizeof(B));
+	grow(&B.sec[NG_SEC_STR], 1);	/* offset 0 is "" */
+	for (size_t i = 0; i < ir->nfiles; i++) {
+		uint32_t *f = grow(&B.sec[NG_SEC_FILES], sizeof(uint32_t));
+
+		*f = str_add(&B.sec[NG_SEC_STR], ir->files[i]);
+	}
+	if (add_rules(&B, ir, ir->guard, ir->nguard, NG_SEC_GUARD, &star, &unixt, &rx_any, d) < 0 ||
+	    add_rules(&B, ir, ir->rules, ir->nrules, NG_SEC_RULES, &star, &unixt, &rx_any, d) < 0 ||
+	    add_rules(&B, ir, ir->exec, ir->nexec, NG_SEC_EXEC, &star, &unixt, &rx_any, d) < 0) {
+		for (int i = 0; i < NG_SEC_COUNT; i++)
+			free(B.sec[i].p);
+		free(B.nt);
+		free(B.ct);
+		free(star.v);
+		free(unixt.v);
+		free(rx_any.v);
+		return -1;
+	}
+	B.h.star = idlist_post(&B, &star);
+	B.h.unixt = idlist_post(&B, &unixt);
+	B.h.rx_any = idlist_post(&B, &rx_any);
+	build_names(&B);
+	build_nets(&B);
+	free(B.nt);
+	free(B.ct);
+
+	s->mode = (uint8_t)ir->mode;
+	s->dflt = (uint8_t)ir->dflt;
+	s->unix_dflt = (uint8_t)ir->unix_dflt;
+	s->raw_sockets = (uint8_t)ir->raw_sockets;
+	s->deny_errno = ir->deny_errno;
+	s->log_sink = (uint8_t)ir->log_sink;
+	s->log_format = (uint8_t)ir->log_format;
+	s->log_allowed = (uint8_t)ir->log_allowed;
+	s->log_backtrace = (uint8_t)ir->log_backtrace;
+	s->log_path = ir->log_path ? str_add(&B.sec[NG_SEC_STR], ir->log_path) : 0;
+	s->dns_learn = (uint8_t)ir->dns_learn;
+	s->dns_block_denied = (uint8_t)ir->dns_block_denied;
+	s->dns_ttl = ir->dns_ttl;
+	s->dns_max = ir->dns_max;
+	s->exec_dflt = (uint8_t)ir->exec_dflt;
+	s->exec_unhookable = (uint8_t)ir->exec_unhookable;
+	s->exec_privileged = (uint8_t)ir->exec_privileged;
+	s->builtin = (uint8_t)ir->builtin;
+	s->source = 0;
+	grow(&B.sec[NG_SEC_STR], 1);	/* the pool always ends in NUL */
+
+	/* lay out: header, then each section 8-byte aligned */
+	off = (sizeof(B.h) + 7) & ~(size_t)7;
+	for (int i = 0; i < NG_SEC_COUNT; i++) {
+		B.h.sec[i].off = (uint32_t)off;
+		off += (B.sec[i].n + 7) & ~(size_t)7;
+	}
+	if (off > UINT32_MAX / 2) {
+		ng_diag_add(d, NG_SEV_ERROR, ir->files[0], 0, "policy too large to compile (%zu bytes)", off);
+		for (int i = 0; i < NG_SEC_COUNT; i++)
+			free(B.sec[i].p);
+		return -1;
+	}
+	blob = calloc(1, off);
+	if (!blob)
+		abort();
+	B.h.sec[NG_SEC_STR].count = (uint32_t)B.sec[NG_SEC_STR].n;
+	B.h.sec[NG_SEC_BYTES].count = (uint32_t)B.sec[NG_SEC_BYTES].n;
+	B.h.sec[NG_SEC_FILES].count = (uint32_t)(B.sec[NG_SEC_FILES].n / sizeof(uint32_t));
+	B.h.sec[NG_SEC_GUARD].count = (uint32_t)(B.sec[NG_SEC_GUARD].n / sizeof(struct ng_rule));
+	B.h.sec[NG_SEC_RULES].count = (uint32_t)(B.sec[NG_SEC_RULES].n / sizeof(struct ng_rule));
+	B.h.sec[NG_SEC_EXEC].count = (uint32_t)(B.sec[NG_SEC_EXEC].n / sizeof(struct ng_rule));
+	B.h.sec[NG_SEC_TARGETS].count = (uint32_t)(B.sec[NG_SEC_TARGETS].n / sizeof(struct ng_target));
+	B.h.sec[NG_SEC_GLOBS].count = (uint32_t)(B.sec[NG_SEC_GLOBS].n / sizeof(struct ng_globref));
+	B.h.sec[NG_SEC_PORTS].count = (uint32_t)(B.sec[NG_SEC_PORTS].n / sizeof(struct ng_portrange));
+	B.h.sec[NG_SEC_POST].count = (uint32_t)(B.sec[NG_SEC_POST].n / sizeof(uint32_t));
+	B.h.sec[NG_SEC_NAMES].count = (uint32_t)(B.sec[NG_SEC_NAMES].n / sizeof(struct ng_hent));
+	B.h.sec[NG_SEC_NETS].count = (uint32_t)(B.sec[NG_SEC_NETS].n / sizeof(struct ng_nent));
+	B.h.sec[NG_SEC_REGEX].count = (uint32_t)(B.sec[NG_SEC_REGEX].n / sizeof(struct ng_regex));
+	for (int i = 0; i < NG_SEC_COUNT; i++) {
+		if (B.sec[i].n)
+			memcpy(blob + B.h.sec[i].off, B.sec[i].p, B.sec[i].n);
+		free(B.sec[i].p);
+	}
+	memcpy(B.h.magic, NG_SNAP_MAGIC, 8);
+	B.h.version = NG_SNAP_VERSION;
+	B.h.hdr_size = (uint32_t)sizeof(B.h);
+	B.h.size = (uint32_t)off;
+	B.h.checksum = ng_fnv1a(blob + sizeof(B.h), (uint32_t)(off - sizeof(B.h)), 2166136261u);
+	memcpy(blob, &B.h, sizeof(B.h));
+	out->data = blob;
+	out->size = off;
+	return 0;
+}
+
+void
+ng_blob_free(struct ng_blob *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->size = 0;
+}
+
+/*
+ * The literal text a regex must end with, lowercased, or NULL.  Used only to
+ * skip regexes that cannot match, so it must never claim more than the
+ * pattern guarantees: any alternation, inline option or escape it does not
+ * understand gives NULL (no prefilter), and every quantifier, class or group
+ * restarts the run.
+ */
+char *
+ng_regex_literal_suffix(const char *p)
+{
+	char run[256];
+	size_t n = 0;
+
+	if (strchr(p, '|') || strstr(p, "(?") || strstr(p, "(*"))
+		return NULL;
+	for (size_t i = 0; p[i]; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c >= 0x80)
+			return NULL;
+		if (c == '\\') {
+			unsigned char e = (unsigned char)p[i + 1];
+
+			if (!e)
+				return NULL;
+			i++;
+			if (strchr("dwsDWShvHVRbBAzZGKX", e)) {
+				n = 0;
+				continue;
+			}
+			if ((e | 32) >= 'a' && (e | 32) <= 'z')
+				return NULL;
+			if (e >= '0' && e <= '9')
+				return NULL;
+			c = e;
+		} else if (c == '[') {
+			size_t j = i + 1;
+
+			if (p[j] == '^')
+				j++;
+			if (p[j] == ']')
+				j++;
+			while (p[j] && p[j] != ']') {
+				if (p[j] == '\\' && p[j + 1])
+					j++;
+				else if (p[j] == '[' && p[j + 1] == ':')
+					return NULL;	/* POSIX class: do not guess */
+				j++;
+			}
+			if (!p[j])
+				return NULL;
+			i = j;
+			n = 0;
+			continue;
+		} else if (c == '{') {
+			const char *close = strchr(p + i, '}');
+
+			if (!close)
+				return NULL;
+			i = (size_t)(close - p);
+			n = 0;
+			continue;
+		} else if (strchr("().^$*+?", c)) {
+			n = 0;
+			continue;
+		}
+		if (n + 1 >= sizeof(run))
+			return NULL;
+		run[n++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+	}
+	if (n == 0)
+		return NULL;
+	run[n] = '\0';
+	return strdup(run);
+}

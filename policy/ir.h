@@ -1,0 +1,73 @@
+/*
+ * The loader's intermediate form: what netguard.conf says, validated, with
+ * every rule, target and glob carrying its source location.  load.c builds
+ * it, compile.c turns it into a snapshot, lint.c reads it for warnings.
+ * Internal to libngload.
+ */
+#ifndef NG_IR_H
+#define NG_IR_H
+
+#include <stdint.h>
+
+#include "policy.h"
+
+struct ir_target {
+	char *text;		/* as written (after @list expansion) */
+	char *key;		/* canonical name, glob, or regex literal suffix */
+	int kind;		/* enum ng_tkind */
+	int file, line;
+	int list_idx;		/* index in the rule's "to" */
+	int family, plen;	/* addresses and networks: 4/6 */
+	uint8_t addr[16];
+	void *re;		/* pcre2_code * for regexes */
+	char *lit;		/* regex: lowercase literal suffix or NULL */
+};
+
+struct ir_glob {
+	char *glob;
+	int file, line;
+};
+
+struct ir_ports {
+	uint16_t lo, hi;
+};
+
+struct ir_rule {
+	char *name;
+	int file, line;
+	int action, mode, proto;
+	struct ir_target *to;
+	size_t nto;
+	struct ir_ports *ports;
+	size_t nports;
+	struct ir_glob *exe, *prog, *argv0;
+	size_t nexe, nprog, nargv0;
+};
+
+struct ir_policy {
+	int mode, dflt, unix_dflt, raw_sockets, deny_errno;
+	int log_sink, log_format, log_allowed, log_backtrace;
+	char *log_path;
+	int dns_learn, dns_block_denied;
+	uint32_t dns_ttl, dns_max;
+	int exec_dflt, exec_unhookable, exec_privileged;
+	int builtin;
+	struct ir_rule *guard, *rules, *exec;
+	size_t nguard, nrules, nexec;
+	char **files;		/* files[0] is the main policy file */
+	size_t nfiles;
+};
+
+int ng_ir_load_file(const char *path, struct ir_policy *ir, struct ng_diags *d);
+int ng_ir_load_string(const char *text, const char *name, struct ir_policy *ir, struct ng_diags *d);
+void ng_ir_free(struct ir_policy *ir);
+int ng_ir_compile(const struct ir_policy *ir, struct ng_blob *out, struct ng_diags *d);
+void ng_ir_lint(const struct ir_policy *ir, const char *path, struct ng_diags *d);
+
+void ng_diag_add(struct ng_diags *d, enum ng_sev sev, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* regex literal suffix used as a prefilter; malloc'd lowercase or NULL */
+char *ng_regex_literal_suffix(const char *pattern);
+
+#endif
