@@ -167,7 +167,8 @@ build_names(struct builder *B)
 	uint32_t size, mask;
 	struct ng_hent *tab;
 
-	qsort(B->nt, B->nnt, sizeof(*B->nt), ntuple_cmp);
+	if (B->nnt)
+		qsort(B->nt, B->nnt, sizeof(*B->nt), ntuple_cmp);
 	for (size_t i = 0; i < B->nnt; i++)
 		if (i == 0 || B->nt[i].kind != B->nt[i - 1].kind || strcmp(B->nt[i].key, B->nt[i - 1].key))
 			uniq++;
@@ -191,6 +192,7 @@ build_names(struct builder *B)
 		}
 		tab[slot].hash = h;
 		tab[slot].kind = (uint8_t)B->nt[i].kind;
+		B->h.nkind[B->nt[i].kind]++;
 		tab[slot].key = str_add(&B->sec[NG_SEC_STR], B->nt[i].key);
 		tab[slot].list.off = first;
 		tab[slot].list.count = (uint32_t)(j - i);
@@ -204,7 +206,8 @@ build_nets(struct builder *B)
 	size_t uniq = 0;
 	uint32_t size, mask;
 
-	qsort(B->ct, B->nct, sizeof(*B->ct), ctuple_cmp);
+	if (B->nct)
+		qsort(B->ct, B->nct, sizeof(*B->ct), ctuple_cmp);
 	for (size_t i = 0; i < B->nct; i++)
 		if (i == 0 || ctuple_cmp(&B->ct[i], &B->ct[i - 1]) != 0 ||
 		    B->ct[i].family != B->ct[i - 1].family || B->ct[i].plen != B->ct[i - 1].plen ||

@@ -147,10 +147,10 @@ consider_list(struct scan *S, struct ng_list l)
 /* ---- indexes -------------------------------------------------------------- */
 
 static const struct ng_hent *
-name_probe(const struct ng_policy *p, unsigned kind, const char *key, uint32_t len)
+name_probe_hash(const struct ng_policy *p, unsigned kind, const char *key, uint32_t len, uint32_t hash)
 {
 	const struct ng_snap_hdr *h = hdr(p);
-	uint32_t hash = ng_hash_name(kind, key, len), mask = h->names_mask;
+	uint32_t mask = h->names_mask;
 	const struct ng_hent *tab = (const struct ng_hent *)(p->base + h->sec[NG_SEC_NAMES].off);
 
 	for (uint32_t i = 0, slot = hash & mask; i <= mask; i++, slot = (slot + 1) & mask) {
@@ -168,10 +168,19 @@ name_probe(const struct ng_policy *p, unsigned kind, const char *key, uint32_t l
 	return NULL;
 }
 
-static void
-consider_name_key(struct scan *S, unsigned kind, const char *key, uint32_t len)
+/* Probe kind for the suffix key[0..len) whose raw backward hash is raw. */
+static const struct ng_hent *
+name_probe(const struct ng_policy *p, unsigned kind, const char *key, uint32_t len, uint32_t raw)
 {
-	const struct ng_hent *e = name_probe(S->p, kind, key, len);
+	if (!hdr(p)->nkind[kind])
+		return NULL;
+	return name_probe_hash(p, kind, key, len, ng_hash_name_kind(raw, kind));
+}
+
+static void
+consider_name_key(struct scan *S, unsigned kind, const char *key, uint32_t len, uint32_t raw)
+{
+	const struct ng_hent *e = name_probe(S->p, kind, key, len, raw);
 
 	if (e)
 		consider_list(S, e->list);
@@ -228,32 +237,31 @@ consider_regex_list(struct scan *S, struct ng_list l, const char *name, size_t l
 		consider_regex(S, v[i], name, len);
 }
 
-/* Every index a (canonical) name can hit. */
+/*
+ * Every index a (canonical) name can hit: the name itself (exact, apex),
+ * each label-aligned proper suffix (*. and . targets), and the regexes whose
+ * literal suffix ends the name.  One backward pass hashes every suffix.
+ */
 static void
 consider_name(struct scan *S, const char *name, size_t len)
 {
 	const struct ng_snap_hdr *h = hdr(S->p);
+	uint32_t raw = NG_HASH_SEED;
 
-	consider_name_key(S, NG_H_NAME, name, (uint32_t)len);
-	consider_name_key(S, NG_H_APEX, name, (uint32_t)len);
-	for (size_t i = 0; i < len; i++) {
-		const char *suf;
-		uint32_t sl;
+	for (size_t i = len; i-- > 0;) {
+		const char *suf = name + i;
+		uint32_t sl = (uint32_t)(len - i);
 		const struct ng_hent *e;
 
-		if (name[i] != '.')
+		raw = ng_hash_name_step(raw, name[i]);
+		if (i > 0 && name[i - 1] != '.')
 			continue;
-		suf = name + i + 1;
-		sl = (uint32_t)(len - i - 1);
-		consider_name_key(S, NG_H_SUB, suf, sl);
-		consider_name_key(S, NG_H_APEX, suf, sl);
-		e = name_probe(S->p, NG_H_RXSUF, suf, sl);
-		if (e)
-			consider_regex_list(S, e->list, name, len);
-	}
-	{
-		const struct ng_hent *e = name_probe(S->p, NG_H_RXSUF, name, (uint32_t)len);
-
+		if (i == 0)
+			consider_name_key(S, NG_H_NAME, suf, sl, raw);
+		else
+			consider_name_key(S, NG_H_SUB, suf, sl, raw);
+		consider_name_key(S, NG_H_APEX, suf, sl, raw);
+		e = name_probe(S->p, NG_H_RXSUF, suf, sl, raw);
 		if (e)
 			consider_regex_list(S, e->list, name, len);
 	}

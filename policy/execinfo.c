@@ -168,14 +168,24 @@ ng_exec_resolve(const char *file, int search, const char *path_env, struct ng_ex
 	t->elf = ng_elf_inspect(fd);
 	if (privileged(fd))
 		t->flags |= NG_EXEC_PRIVILEGED;
-	if ((t->elf & NG_ELF_NOT_ELF) && shebang(fd, t->interp, sizeof(t->interp), iarg, sizeof(iarg))) {
-		int ifd;
-		const char *b = strrchr(t->interp, '/');
+	/* A script: what runs is its interpreter, which may be a script too
+	 * (the kernel follows up to 4 levels; so do we). */
+	for (int depth = 0; (t->elf & NG_ELF_NOT_ELF) && depth < 4; depth++) {
+		char next[sizeof(t->interp)];
+		const char *b;
+		int ifd = depth == 0 ? fd : open(t->interp, O_RDONLY | O_CLOEXEC);
 
-		close(fd);
-		fd = -1;
+		if (ifd < 0 || !shebang(ifd, next, sizeof(next), iarg, sizeof(iarg))) {
+			if (ifd >= 0 && ifd != fd)
+				close(ifd);
+			break;
+		}
+		if (ifd != fd)
+			close(ifd);
 		t->script = 1;
+		scopy(t->interp, sizeof(t->interp), next, slen(next));
 		/* "#!/usr/bin/env X": the program that runs is X, found on PATH */
+		b = strrchr(t->interp, '/');
 		if (b && strcmp(b + 1, "env") == 0 && iarg[0] && iarg[0] != '-') {
 			char found[sizeof(t->interp)];
 
@@ -186,13 +196,17 @@ ng_exec_resolve(const char *file, int search, const char *path_env, struct ng_ex
 		if (ifd < 0) {
 			t->interp_real[0] = '\0';
 			t->elf = NG_ELF_BAD;
-		} else {
-			fd_real(ifd, t->interp, t->interp_real, sizeof(t->interp_real));
-			t->elf = ng_elf_inspect(ifd);
-			if (privileged(ifd))
-				t->flags |= NG_EXEC_PRIVILEGED;
-			close(ifd);
+			break;
 		}
+		fd_real(ifd, t->interp, t->interp_real, sizeof(t->interp_real));
+		t->elf = ng_elf_inspect(ifd);
+		if (privileged(ifd))
+			t->flags |= NG_EXEC_PRIVILEGED;
+		close(ifd);
+	}
+	if (t->script) {
+		close(fd);
+		fd = -1;
 	}
 	if (t->elf & NG_ELF_UNHOOKABLE_MASK)
 		t->flags |= NG_EXEC_UNHOOKABLE;

@@ -1158,28 +1158,55 @@ default_settings(struct ir_policy *ir)
 	ir->exec_privileged = NG_DENY;
 }
 
+struct named {
+	const char *name;
+	int list;
+	size_t idx;
+	const struct ir_rule *r;
+};
+
+static int
+named_cmp(const void *a, const void *b)
+{
+	const struct named *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c)
+		return c;
+	if (x->list != y->list)
+		return x->list - y->list;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Rule names label log lines: unique across guard, rules and exec.rules. */
 static void
-check_duplicates(struct loader *L, config_setting_t *root)
+check_duplicates(struct loader *L)
 {
 	struct ir_policy *ir = L->ir;
 	struct ir_rule *all[3] = { ir->guard, ir->rules, ir->exec };
-	size_t cnt[3] = { ir->nguard, ir->nrules, ir->nexec };
+	size_t cnt[3] = { ir->nguard, ir->nrules, ir->nexec }, n = 0;
 	const char *lname[3] = { "guard", "rules", "exec.rules" };
+	struct named *v = xrealloc(NULL, (cnt[0] + cnt[1] + cnt[2]) * sizeof(*v));
 
 	for (int a = 0; a < 3; a++)
 		for (size_t i = 0; i < cnt[a]; i++)
-			for (int b = 0; b <= a; b++)
-				for (size_t j = 0; j < (b == a ? i : cnt[b]); j++)
-					if (strcmp(all[a][i].name, all[b][j].name) == 0) {
-						ng_diag_add(L->d, NG_SEV_ERROR, ir->files[all[a][i].file], all[a][i].line,
-							    "%s[%zu] \"%s\": duplicate rule name; %s[%zu] at line %d "
-							    "has it already; names label log lines and must be unique",
-							    lname[a], i, all[a][i].name, lname[b], j, all[b][j].line);
-						L->bad = 1;
-						goto next;
-					}
-next:;
-	(void)root;
+			v[n++] = (struct named){ all[a][i].name, a, i, &all[a][i] };
+	if (n)
+		qsort(v, n, sizeof(*v), named_cmp);
+	for (size_t i = 1; i < n; i++) {
+		size_t first = i - 1;
+
+		if (strcmp(v[i].name, v[first].name) != 0)
+			continue;
+		while (first > 0 && strcmp(v[first - 1].name, v[i].name) == 0)
+			first--;
+		ng_diag_add(L->d, NG_SEV_ERROR, ir->files[v[i].r->file], v[i].r->line,
+			    "%s[%zu] \"%s\": duplicate rule name; %s[%zu] at line %d has it already; "
+			    "names label log lines and must be unique",
+			    lname[v[i].list], v[i].idx, v[i].name, lname[v[first].list], v[first].idx, v[first].r->line);
+		L->bad = 1;
+	}
+	free(v);
 }
 
 static void
@@ -1221,7 +1248,7 @@ parse_root(struct loader *L)
 	parse_rules(L, member(root, "rules"), RK_RULE, &ir->rules, &ir->nrules);
 	if (exec && config_setting_type(exec) == CONFIG_TYPE_GROUP)
 		parse_rules(L, member(exec, "rules"), RK_EXEC, &ir->exec, &ir->nexec);
-	check_duplicates(L, root);
+	check_duplicates(L);
 }
 
 static int

@@ -28,17 +28,38 @@ lower(unsigned char c)
 	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
+/*
+ * Names are hashed from their last byte to their first, so one backward
+ * pass over a query name yields the hash of every label-aligned suffix
+ * (ng_hash_name_step / ng_hash_name_kind); the kind is mixed in last.
+ */
+uint32_t
+ng_hash_name_step(uint32_t h, char c)
+{
+	h ^= lower((unsigned char)c);
+	return h * 16777619u;
+}
+
+uint32_t
+ng_hash_name_kind(uint32_t h, unsigned kind)
+{
+	h ^= kind * 0x9e3779b1u;
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h ? h : 1;
+}
+
 uint32_t
 ng_hash_name(unsigned kind, const char *s, uint32_t len)
 {
-	uint32_t h = 2166136261u ^ kind;
+	uint32_t h = NG_HASH_SEED;
 
-	h *= 16777619u;
-	for (uint32_t i = 0; i < len; i++) {
-		h ^= lower((unsigned char)s[i]);
-		h *= 16777619u;
-	}
-	return h ? h : 1;
+	while (len--)
+		h = ng_hash_name_step(h, s[len]);
+	return ng_hash_name_kind(h, kind);
 }
 
 uint32_t

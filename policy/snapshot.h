@@ -89,6 +89,7 @@ struct ng_snap_hdr {
 	struct ng_list star;	/* targets "*" (and rules without "to") */
 	struct ng_list unixt;	/* unix: targets */
 	struct ng_list rx_any;	/* regex ids without a usable literal suffix */
+	uint32_t nkind[5];	/* entries of each enum ng_hkind in NAMES */
 };
 
 /* target kinds */
@@ -178,7 +179,10 @@ struct ng_regex {
 	uint32_t lit;		/* string: lowercase literal suffix, 0 = none */
 };
 
+#define NG_HASH_SEED 2166136261u
 uint32_t ng_hash_name(unsigned kind, const char *s, uint32_t len);
+uint32_t ng_hash_name_step(uint32_t h, char c);
+uint32_t ng_hash_name_kind(uint32_t h, unsigned kind);
 uint32_t ng_hash_net(unsigned family, unsigned plen, const uint8_t *addr);
 uint32_t ng_fnv1a(const void *p, uint32_t n, uint32_t h);
 

@@ -141,9 +141,14 @@ cmd_check(const char *popt)
 
 	if (load_policy(popt, 1, &L) < 0)
 		return 1;
-	printf("%s: ok (%u guard, %u rules, %u exec rules)\n", L.path ? L.path : "(built-in default)",
-	       ng_policy_count(&L.pol, NG_FROM_GUARD), ng_policy_count(&L.pol, NG_FROM_RULES),
-	       ng_policy_count(&L.pol, NG_FROM_EXEC));
+	{
+		uint32_t g = ng_policy_count(&L.pol, NG_FROM_GUARD), r = ng_policy_count(&L.pol, NG_FROM_RULES);
+		uint32_t e = ng_policy_count(&L.pol, NG_FROM_EXEC);
+
+		printf("%s: ok: %u guard rule%s, %u rule%s, %u exec rule%s\n",
+		       L.path ? L.path : "(built-in default)", g, g == 1 ? "" : "s", r, r == 1 ? "" : "s", e,
+		       e == 1 ? "" : "s");
+	}
 	unload_policy(&L);
 	return 0;
 }
@@ -219,7 +224,7 @@ describe(const struct loaded *L, const char *what, const struct ng_verdict *v)
 	switch (v->origin) {
 	case NG_FROM_GUARD:
 	case NG_FROM_RULES:
-		printf(" by %s rule \"%s\" (%s:%u)", v->origin == NG_FROM_GUARD ? "guard" : "", v->rule_name, v->file,
+		printf(" by %srule \"%s\" (%s:%u)", v->origin == NG_FROM_GUARD ? "guard " : "", v->rule_name, v->file,
 		       v->line);
 		if (ng_policy_target(&L->pol, v->target, &tv) == 0)
 			printf(", target \"%s\" (%s) at %s:%u", tv.text, kind_word(tv.kind), tv.file, tv.line);
@@ -379,8 +384,10 @@ explain_exec(struct loaded *L, int argc, char **argv)
 		uint32_t line;
 
 		printf(" by exec rule \"%s\" (%s:%u)", v.rule_name, v.file, v.line);
-		if (ng_policy_glob(&L->pol, v.glob, &g, &f, &line) == 0)
+		if (ng_policy_glob(&L->pol, v.glob, &g, &f, &line) == 0 && line)
 			printf(", glob \"%s\" at %s:%u", g, f, line);
+		else if (ng_policy_glob(&L->pol, v.glob, &g, &f, &line) == 0)
+			printf(", glob \"%s\" of the default exec.network_tools", g);
 		break;
 	}
 	case NG_FROM_PRIVILEGED:
