@@ -105,8 +105,9 @@ rest_matches(struct scan *S, uint32_t id)
 		return exe_ok(S->p, r, S->q);
 	if (S->q->family == AF_UNIX)
 		return !r->ports_count && exe_ok(S->p, r, S->q);
-	return (r->proto & (S->q->proto == NG_Q_UDP ? NG_PROTO_UDP : NG_PROTO_TCP)) &&
-	       port_ok(S->p, r, S->q->port) && exe_ok(S->p, r, S->q);
+	/* port 0 / proto 0: any (reverse lookups ask about an address) */
+	return (!S->q->proto || (r->proto & (S->q->proto == NG_Q_UDP ? NG_PROTO_UDP : NG_PROTO_TCP))) &&
+	       (!S->q->port || port_ok(S->p, r, S->q->port)) && exe_ok(S->p, r, S->q);
 }
 
 /* First index in v[0..n) with v[i] > after. */
@@ -365,6 +366,12 @@ find_first(struct scan *S)
 
 /* ---- verdicts --------------------------------------------------------------- */
 
+static int
+file_mode(const struct ng_policy *p)
+{
+	return p->mode_override ? p->mode_override : hdr(p)->s.mode;
+}
+
 static void
 verdict_init(struct ng_verdict *v)
 {
@@ -382,7 +389,7 @@ verdict_default(const struct ng_policy *p, struct ng_verdict *v, enum ng_action 
 	v->action = a;
 	v->origin = o;
 	v->rule_name = name;
-	v->audit = hdr(p)->s.mode == NG_MODE_AUDIT && a != NG_ALLOW;
+	v->audit = file_mode(p) == NG_MODE_AUDIT && a != NG_ALLOW;
 }
 
 static void
@@ -398,7 +405,7 @@ static void
 verdict_rule(const struct ng_policy *p, struct ng_verdict *v, int sect, uint32_t idx, enum ng_action a)
 {
 	const struct ng_rule *r = rule_at(p, sect, idx);
-	int mode = r && r->mode ? r->mode : hdr(p)->s.mode;
+	int mode = r && r->mode ? r->mode : file_mode(p);
 
 	if (!r) {
 		verdict_error(v);

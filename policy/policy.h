@@ -65,6 +65,9 @@ struct ng_policy {
 	const unsigned char *base;
 	uint32_t size;
 	struct ng_rx_runtime *rx;	/* regex state; NULL: regexes fail closed */
+	int mode_override;		/* NG_MODE_AUDIT/ENFORCE replaces the file's
+					 * mode (NETGUARD_MODE); rules with their
+					 * own mode keep it.  0: none */
 };
 
 /*
@@ -110,10 +113,10 @@ void ng_policy_settings(const struct ng_policy *p, struct ng_settings_view *out)
 
 struct ng_query {
 	enum ng_op op;
-	int proto;			/* NG_Q_TCP / NG_Q_UDP */
+	int proto;			/* NG_Q_TCP / NG_Q_UDP; 0 any */
 	int family;			/* AF_INET, AF_INET6, AF_UNIX, or 0 (no address) */
 	uint8_t addr[16];		/* network order; v4 in the first 4 bytes */
-	uint16_t port;			/* host order */
+	uint16_t port;			/* host order; 0 any (first rule whatever its ports) */
 	const char *unix_path;		/* AF_UNIX: as given ("@name" = abstract) */
 	const char *unix_real;		/* AF_UNIX: realpath, or NULL */
 	const char *const *names;	/* learned names (connect) / the name (dns) */

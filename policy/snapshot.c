@@ -77,6 +77,7 @@ ng_snap_open(struct ng_policy *p, const void *base, size_t size, const char **wh
 		return fail(why, "snapshot settings invalid");
 	p->base = base;
 	p->size = (uint32_t)size;
+	p->mode_override = 0;
 	return 0;
 }
 

@@ -1,0 +1,65 @@
+/*
+ * socket() and connect().  A connect to a nameserver's port 53 is not judged
+ * by address: the socket is marked, and what is sent through it is judged
+ * by its DNS content (send.c), what comes back is learned (recv.c).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "ng.h"
+
+NG_EXPORT int
+socket(int domain, int type, int protocol)
+{
+	int base = type & 0xf;
+
+	if (!ng_real.socket && ng_ready() < 0 && !ng_real.socket)
+		return (int)ng_sys(SYS_socket, domain, type, protocol);
+	if (domain == AF_PACKET || (base == SOCK_RAW && (domain == AF_INET || domain == AF_INET6))) {
+		struct ng_verdict v = { .action = NG_DENY, .rule_name = "raw_sockets", .rule = -1, .target = -1 };
+		struct ng_event e = { .op = "socket", .name = domain == AF_PACKET ? "packet" : "raw",
+				      .detail = "raw and packet sockets bypass every address rule" };
+
+		if (ng_ready() < 0) {
+			errno = EACCES;
+			return -1;
+		}
+		if (ng.set.raw_sockets != NG_ALLOW) {
+			v.audit = ng.mode_audit || ng.set.mode == NG_MODE_AUDIT;
+			ng_log_verdict(&e, &v);
+			if (!v.audit) {
+				errno = ng_deny_errno();
+				return -1;
+			}
+		}
+	}
+	return ng_real.socket(domain, type, protocol);
+}
+
+NG_EXPORT int
+connect(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	if (!ng_real.connect && ng_ready() < 0 && !ng_real.connect) {
+		errno = EACCES;
+		return -1;
+	}
+	if (sa && len >= sizeof(sa_family_t) &&
+	    (sa->sa_family == AF_INET || sa->sa_family == AF_INET6 || sa->sa_family == AF_UNIX)) {
+		if (sa->sa_family != AF_UNIX && ng_ready() == 0 && ng_is_nameserver(sa, len)) {
+			ng_dnsfd_mark(fd, 1);
+		} else {
+			int proto = sa->sa_family == AF_UNIX ? 0 : ng_sock_proto(fd);
+
+			if (ng_check_net(sa, len, proto, NG_OP_CONNECT) < 0) {
+				errno = ng_deny_errno();
+				return -1;
+			}
+			ng_dnsfd_mark(fd, 0);
+		}
+	}
+	return ng_real.connect(fd, sa, len);
+}

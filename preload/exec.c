@@ -1,0 +1,408 @@
+/*
+ * Program starts: the exec family, posix_spawn, system and popen.
+ *
+ * glibc runs its internal __execve from these, so each is caught at its own
+ * entry: resolve what will really run (PATH search as the function does,
+ * "#!" interpreters, /usr/bin/env X), decide, rebuild the environment with
+ * the sticky variables, then call the real function.  An ELF target is
+ * executed from the very fd that was inspected (execveat AT_EMPTY_PATH), so
+ * swapping the file after the check gains nothing.
+ *
+ * Async-signal-safe throughout (vfork children, fork in threaded programs):
+ * the read-only policy, syscalls and the stack.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "ng.h"
+#include "policy/execinfo.h"
+
+extern char **environ;
+
+#define ENV_EXTRA (NG_MAX_STICKY + 4)
+
+enum how { H_EXECVE, H_FEXECVE, H_EXECVEAT, H_SPAWN };
+
+struct plan {
+	struct ng_exec_target t;
+	struct ng_verdict v;
+	int rc;			/* 0 go, -errno refuse */
+};
+
+static const char *
+path_env(void)
+{
+	const char *p = getenv("PATH");
+
+	return p ? p : "/usr/local/bin:/usr/bin:/bin";
+}
+
+static void
+log_exec(const struct plan *pl, const char *detail)
+{
+	struct ng_event e = { .op = "exec", .name = pl->t.path[0] ? pl->t.path : "?", .detail = detail };
+
+	ng_log_verdict(&e, &pl->v);
+}
+
+/* Decide on a resolved target; fills pl->rc. */
+static void
+decide(struct plan *pl, char *const argv[])
+{
+	struct ng_exec_query q = {
+		.path = pl->t.path,
+		.real = pl->t.real[0] ? pl->t.real : NULL,
+		.interp = pl->t.script ? pl->t.interp : NULL,
+		.interp_real = pl->t.script && pl->t.interp_real[0] ? pl->t.interp_real : NULL,
+		.argv0 = argv && argv[0] ? argv[0] : pl->t.path,
+		.flags = pl->t.flags,
+	};
+
+	ng_decide_exec(&ng.pol, &q, &pl->v);
+	if (pl->v.action == NG_ALLOW) {
+		if (ng.log_allowed)
+			log_exec(pl, NULL);
+		pl->rc = 0;
+		return;
+	}
+	if (pl->v.audit) {
+		log_exec(pl, NULL);
+		pl->rc = 0;
+		return;
+	}
+	if (pl->v.action == NG_JAIL) {
+		/* the jail tier (jailexec) is not wired in yet: fail closed */
+		log_exec(pl, "jail verdict: refused, jailexec is not available");
+	} else {
+		log_exec(pl, NULL);
+	}
+	pl->rc = -EACCES;
+}
+
+static void
+plan_fail_closed(struct plan *pl, const char *path)
+{
+	memset(&pl->v, 0, sizeof(pl->v));
+	pl->v.action = NG_DENY;
+	pl->v.rule_name = "error";
+	ng_strlcpy(pl->t.path, path ? path : "?", sizeof(pl->t.path));
+	log_exec(pl, "netguard failed to start");
+	pl->rc = -EACCES;
+}
+
+/* Resolve file (search: PATH as execvp does) and decide. */
+static void
+plan_path(struct plan *pl, const char *file, int search, char *const argv[])
+{
+	int rc;
+
+	pl->t.fd = -1;
+	if (ng_ready() < 0) {
+		plan_fail_closed(pl, file);
+		return;
+	}
+	rc = ng_exec_resolve(file, search, path_env(), &pl->t);
+	if (rc < 0) {
+		pl->rc = rc;	/* not found, not executable: as the real call would say */
+		return;
+	}
+	decide(pl, argv);
+	if (pl->rc < 0 && pl->t.fd >= 0) {
+		ng_real.close(pl->t.fd);
+		pl->t.fd = -1;
+	}
+}
+
+static int
+refuse(struct plan *pl)
+{
+	errno = -pl->rc;
+	return -1;
+}
+
+/* The environment for the child, built on the caller's stack. */
+#define CHILD_ENV(name, envp)                                                        \
+	size_t name##_cap = ng_env_count(envp) + ENV_EXTRA;                          \
+	char *name##_v[name##_cap];                                                  \
+	char name##_buf[PATH_MAX * 2 + 16];                                          \
+	char **name = ng_env_child(envp, name##_v, name##_cap, name##_buf, sizeof(name##_buf), 0)
+
+static int
+run_plan(struct plan *pl, const char *orig, char *const argv[], char *const envp[])
+{
+	CHILD_ENV(env, envp);
+	int rc;
+
+	if (pl->t.fd >= 0) {
+		rc = ng_real.execveat(pl->t.fd, "", argv, env, AT_EMPTY_PATH);
+		if (rc < 0 && errno != ENOSYS) {
+			int e = errno;
+
+			ng_real.close(pl->t.fd);
+			errno = e;
+			return -1;
+		}
+		ng_real.close(pl->t.fd);
+	}
+	return ng_real.execve(pl->t.path[0] ? pl->t.path : orig, argv, env);
+}
+
+NG_EXPORT int
+execve(const char *path, char *const argv[], char *const envp[])
+{
+	struct plan pl;
+
+	plan_path(&pl, path, 0, argv);
+	if (pl.rc < 0)
+		return refuse(&pl);
+	return run_plan(&pl, path, argv, envp);
+}
+
+NG_EXPORT int
+execv(const char *path, char *const argv[])
+{
+	return execve(path, argv, environ);
+}
+
+NG_EXPORT int
+execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	struct plan pl;
+
+	plan_path(&pl, file, 1, argv);
+	if (pl.rc < 0)
+		return refuse(&pl);
+	return run_plan(&pl, file, argv, envp);
+}
+
+NG_EXPORT int
+execvp(const char *file, char *const argv[])
+{
+	return execvpe(file, argv, environ);
+}
+
+/* execl* collect their variadic arguments on the stack */
+#define COLLECT_ARGS(argv, arg0, ap, extra)                                         \
+	size_t argc_ = 1;                                                            \
+	va_list count_;                                                              \
+	va_copy(count_, ap);                                                         \
+	while (va_arg(count_, char *))                                               \
+		argc_++;                                                             \
+	va_end(count_);                                                              \
+	char *argv[argc_ + 1];                                                       \
+	argv[0] = (char *)(arg0);                                                    \
+	for (size_t i_ = 1; i_ <= argc_; i_++)                                       \
+		argv[i_] = i_ < argc_ ? va_arg(ap, char *) : NULL;                   \
+	extra
+
+NG_EXPORT int
+execl(const char *path, const char *arg, ...)
+{
+	va_list ap;
+
+	va_start(ap, arg);
+	COLLECT_ARGS(argv, arg, ap, ;);
+	va_end(ap);
+	return execve(path, argv, environ);
+}
+
+NG_EXPORT int
+execlp(const char *file, const char *arg, ...)
+{
+	va_list ap;
+
+	va_start(ap, arg);
+	COLLECT_ARGS(argv, arg, ap, ;);
+	va_end(ap);
+	return execvpe(file, argv, environ);
+}
+
+NG_EXPORT int
+execle(const char *path, const char *arg, ...)
+{
+	va_list ap;
+	char *const *envp;
+
+	va_start(ap, arg);
+	COLLECT_ARGS(argv, arg, ap, envp = va_arg(ap, char *const *););
+	va_end(ap);
+	return execve(path, argv, envp);
+}
+
+/* fexecve / execveat on an fd: inspect that fd itself */
+static void
+plan_fd(struct plan *pl, int fd, char *const argv[])
+{
+	char link[40] = "/proc/self/fd/", num[24];
+	ssize_t r;
+
+	memset(&pl->t, 0, sizeof(pl->t));
+	pl->t.fd = -1;
+	if (ng_ready() < 0) {
+		plan_fail_closed(pl, "(fd)");
+		return;
+	}
+	ng_strlcat(link, ng_utoa((unsigned long)fd, num), sizeof(link));
+	r = readlink(link, pl->t.real, sizeof(pl->t.real) - 1);
+	pl->t.real[r > 0 ? r : 0] = '\0';
+	ng_strlcpy(pl->t.path, r > 0 ? pl->t.real : link, sizeof(pl->t.path));
+	pl->t.elf = ng_elf_inspect(fd);
+	if (pl->t.elf & NG_ELF_NOT_ELF) {
+		/* a script behind an fd: resolve its interpreter by path */
+		struct ng_exec_target t2;
+
+		if (r > 0 && ng_exec_resolve(pl->t.real, 0, path_env(), &t2) == 0) {
+			if (t2.fd >= 0)
+				ng_real.close(t2.fd);
+			pl->t = t2;
+			pl->t.fd = -1;
+		} else {
+			pl->t.flags |= NG_EXEC_UNHOOKABLE;	/* cannot tell what runs */
+		}
+	} else if (pl->t.elf & NG_ELF_UNHOOKABLE_MASK) {
+		pl->t.flags |= NG_EXEC_UNHOOKABLE;
+	}
+	{
+		struct stat st;
+
+		if (fstat(fd, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)))
+			pl->t.flags |= NG_EXEC_PRIVILEGED;
+	}
+	decide(pl, argv);
+}
+
+NG_EXPORT int
+fexecve(int fd, char *const argv[], char *const envp[])
+{
+	struct plan pl;
+
+	plan_fd(&pl, fd, argv);
+	if (pl.rc < 0)
+		return refuse(&pl);
+	{
+		CHILD_ENV(env, envp);
+
+		return ng_real.fexecve(fd, argv, env);
+	}
+}
+
+NG_EXPORT int
+execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags)
+{
+	struct plan pl;
+
+	if (!path[0] && (flags & AT_EMPTY_PATH)) {
+		plan_fd(&pl, dirfd, argv);
+	} else if (path[0] != '/' && dirfd != AT_FDCWD) {
+		int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0));
+
+		if (fd < 0)
+			return -1;
+		plan_fd(&pl, fd, argv);
+		if (pl.rc == 0) {
+			CHILD_ENV(env, envp);
+			int rc = ng_real.execveat(fd, "", argv, env, AT_EMPTY_PATH);
+			int e = errno;
+
+			ng_real.close(fd);
+			errno = e;
+			return rc;
+		}
+		ng_real.close(fd);
+	} else {
+		plan_path(&pl, path, 0, argv);
+		if (pl.rc == 0)
+			return run_plan(&pl, path, argv, envp);
+	}
+	if (pl.rc < 0)
+		return refuse(&pl);
+	{
+		CHILD_ENV(env, envp);
+
+		return ng_real.execveat(dirfd, path, argv, env, flags);
+	}
+}
+
+/* posix_spawn: the caller's file actions and attributes, our path and env */
+static int
+spawn(int search, pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+      const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	struct plan pl;
+
+	plan_path(&pl, file, search, argv);
+	if (pl.rc < 0)
+		return -pl.rc;
+	if (pl.t.fd >= 0)
+		ng_real.close(pl.t.fd);
+	{
+		CHILD_ENV(env, envp);
+
+		return ng_real.posix_spawn(pid, pl.t.path, fa, attr, argv, env);
+	}
+}
+
+NG_EXPORT int
+posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
+	    char *const argv[], char *const envp[])
+{
+	return spawn(0, pid, path, fa, attr, argv, envp);
+}
+
+NG_EXPORT int
+posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
+	     char *const argv[], char *const envp[])
+{
+	return spawn(1, pid, file, fa, attr, argv, envp);
+}
+
+/* system / popen run /bin/sh, which inherits environ and runs under us */
+static int
+shell_allowed(void)
+{
+	struct plan pl;
+	char *argv[2] = { "sh", NULL };
+
+	plan_path(&pl, "/bin/sh", 0, argv);
+	if (pl.t.fd >= 0)
+		ng_real.close(pl.t.fd);
+	if (pl.rc < 0)
+		return pl.rc;
+	ng_env_restore_environ();
+	return 0;
+}
+
+NG_EXPORT int
+system(const char *cmd)
+{
+	int rc;
+
+	if (!cmd)
+		return ng_ready() == 0 ? ng_real.system(NULL) : 0;
+	rc = shell_allowed();
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return ng_real.system(cmd);
+}
+
+NG_EXPORT FILE *
+popen(const char *cmd, const char *mode)
+{
+	int rc = shell_allowed();
+
+	if (rc < 0) {
+		errno = -rc;
+		return NULL;
+	}
+	return ng_real.popen(cmd, mode);
+}

@@ -1,0 +1,495 @@
+/*
+ * Initialisation: resolve the real libc functions, capture the sticky
+ * environment, find or build the policy snapshot, open the log sink.
+ *
+ * Runs from our constructor, or earlier from the first hook that fires (a
+ * library constructor can call connect before ours ran).  Every hook calls
+ * ng_ready(); if initialisation failed, the hooks fail closed.
+ *
+ * The snapshot: a descendant maps the sealed memfd its parent left it
+ * (NETGUARD_SNAPSHOT=fd).  The root of a tree started by a bare LD_PRELOAD
+ * has none, so it runs `netguard compile` (by an absolute path fixed at
+ * build time; the preload never links libconfig into the host) and seals
+ * the result into a memfd of its own.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <dlfcn.h>
+#include <spawn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ng.h"
+
+#ifndef NG_NETGUARD_BIN
+#define NG_NETGUARD_BIN "/usr/bin/netguard"
+#endif
+#ifndef NG_BUILD_NETGUARD
+#define NG_BUILD_NETGUARD NG_NETGUARD_BIN
+#endif
+#ifndef NG_JAILEXEC_BIN
+#define NG_JAILEXEC_BIN "/usr/bin/jailexec"
+#endif
+
+#define SNAPSHOT_FD_MIN 200
+#define SEALS (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
+
+struct ng_real ng_real;
+struct ng_state ng = { .snap_fd = -1, .log_fd = -1 };
+static _Atomic pid_t init_owner;
+
+/* ---- real symbols ------------------------------------------------------- */
+
+void *ng_libc_dlsym(const char *name);	/* dlsym.c */
+void ng_res_init_real(void);		/* resolve.c */
+
+#define REAL(name) (ng_real.name = (__typeof__(ng_real.name))ng_libc_dlsym(#name))
+
+static void
+resolve_real(void)
+{
+	REAL(socket); REAL(connect); REAL(send); REAL(sendto); REAL(sendmsg); REAL(sendmmsg);
+	REAL(write); REAL(writev); REAL(recv); REAL(recvfrom); REAL(recvmsg); REAL(recvmmsg);
+	REAL(read); REAL(readv); REAL(close); REAL(close_range); REAL(closefrom); REAL(dup2);
+	REAL(dup3); REAL(fcntl); REAL(getaddrinfo); REAL(getnameinfo); REAL(gethostbyname);
+	REAL(gethostbyname2); REAL(gethostbyname_r); REAL(gethostbyname2_r); REAL(gethostbyaddr);
+	REAL(gethostbyaddr_r); REAL(getaddrinfo_a); REAL(execve); REAL(execveat); REAL(fexecve);
+	REAL(posix_spawn); REAL(posix_spawnp); REAL(system); REAL(popen); REAL(syscall);
+}
+
+/* ---- failure -------------------------------------------------------------- */
+
+static void
+say(const char *a, const char *b)
+{
+	char msg[600];
+
+	ng_strlcpy(msg, "netguard: ", sizeof(msg));
+	ng_strlcat(msg, a, sizeof(msg));
+	if (b)
+		ng_strlcat(msg, b, sizeof(msg));
+	ng_strlcat(msg, "\n", sizeof(msg));
+	if (write(2, msg, strlen(msg)) < 0) {
+		/* nowhere left to say it */
+	}
+}
+
+static int
+fail(const char *why, const char *detail)
+{
+	ng_strlcpy(ng.fail_reason, why, sizeof(ng.fail_reason));
+	if (detail)
+		ng_strlcat(ng.fail_reason, detail, sizeof(ng.fail_reason));
+	say(ng.fail_reason, "; denying all network access and program starts (fail closed)");
+	return -1;
+}
+
+/* ---- environment -------------------------------------------------------- */
+
+static const char *
+env(const char *name)
+{
+	return ng.secure ? NULL : getenv(name);
+}
+
+/* ---- the snapshot ------------------------------------------------------- */
+
+static int
+map_snapshot(int fd)
+{
+	struct stat st;
+	const char *why;
+	void *m;
+	int seals = fcntl(fd, F_GET_SEALS);
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0)
+		return fail("inherited policy snapshot is not a file", NULL);
+	if (seals < 0 || (seals & SEALS) != SEALS)
+		return fail("inherited policy snapshot is not sealed", NULL);
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		return fail("cannot map the policy snapshot: ", strerror(errno));
+	if (ng_snap_open(&ng.pol, m, (size_t)st.st_size, &why) < 0) {
+		munmap(m, (size_t)st.st_size);
+		return fail("invalid policy snapshot: ", why);
+	}
+	ng.snap_fd = fd;
+	ng.snap_dev = (unsigned long)st.st_dev;
+	ng.snap_ino = (unsigned long)st.st_ino;
+	return 0;
+}
+
+/* Run `netguard compile` and seal its output into a memfd. */
+static int
+compile_snapshot(void)
+{
+	const char *helper = NG_NETGUARD_BIN, *policy = env("NETGUARD_POLICY");
+	char *argv[6] = { "netguard", "compile", "-o", "-", NULL, NULL };
+	char *envp[4] = { NULL, NULL, NULL, NULL };
+	char polenv[PATH_MAX + 20];
+	int pipefd[2], mfd, status, fd;
+	pid_t pid;
+	char buf[65536];
+	ssize_t r;
+
+	if (access(helper, X_OK) != 0)
+		helper = NG_BUILD_NETGUARD;
+	if (access(helper, X_OK) != 0)
+		return fail("cannot compile the policy: netguard not found at ", NG_NETGUARD_BIN);
+	envp[0] = "PATH=/usr/bin:/bin";
+	if (policy) {
+		ng_strlcpy(polenv, "NETGUARD_POLICY=", sizeof(polenv));
+		ng_strlcat(polenv, policy, sizeof(polenv));
+		envp[1] = polenv;
+	}
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return fail("pipe: ", strerror(errno));
+	{
+		posix_spawn_file_actions_t fa;
+		int rc;
+
+		posix_spawn_file_actions_init(&fa);
+		posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+		rc = ng_real.posix_spawn(&pid, helper, &fa, NULL, argv, envp);
+		posix_spawn_file_actions_destroy(&fa);
+		if (rc != 0) {
+			close(pipefd[0]);
+			close(pipefd[1]);
+			return fail("cannot run netguard compile: ", strerror(rc));
+		}
+	}
+	close(pipefd[1]);
+	mfd = (int)ng_sys(SYS_memfd_create, "netguard-policy", MFD_ALLOW_SEALING);
+	if (mfd < 0) {
+		close(pipefd[0]);
+		waitpid(pid, &status, 0);
+		return fail("memfd_create: ", strerror(errno));
+	}
+	while ((r = read(pipefd[0], buf, sizeof(buf))) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || write(mfd, buf, (size_t)r) != r) {
+			close(pipefd[0]);
+			close(mfd);
+			waitpid(pid, &status, 0);
+			return fail("cannot read the compiled policy", NULL);
+		}
+	}
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		close(mfd);
+		return fail("the policy did not load", policy ? " (see the errors above)" : "");
+	}
+	if (fcntl(mfd, F_ADD_SEALS, SEALS) < 0) {
+		close(mfd);
+		return fail("cannot seal the policy snapshot: ", strerror(errno));
+	}
+	/* a high, inheritable fd: descendants map the same snapshot */
+	fd = fcntl(mfd, F_DUPFD, SNAPSHOT_FD_MIN);
+	close(mfd);
+	if (fd < 0)
+		return fail("fcntl(F_DUPFD): ", strerror(errno));
+	if (map_snapshot(fd) < 0)
+		return -1;
+	{
+		char val[24];
+
+		ng_utoa((unsigned long)fd, val);
+		setenv("NETGUARD_SNAPSHOT", val, 1);
+	}
+	ng_policy_settings(&ng.pol, &ng.set);
+	if (ng.set.builtin)
+		say("no policy file (NETGUARD_POLICY unset, none in " SYSCONFDIR "/netguard); "
+		    "using the built-in default: loopback only, network tools jailed", NULL);
+	return 0;
+}
+
+static int
+setup_snapshot(void)
+{
+	const char *s = env("NETGUARD_SNAPSHOT");
+
+	if (s && *s) {
+		char *end;
+		long fd = strtol(s, &end, 10);
+
+		if (*end || fd < 0 || fd > 1 << 20)
+			return fail("NETGUARD_SNAPSHOT is not an fd: ", s);
+		return map_snapshot((int)fd);
+	}
+	return compile_snapshot();
+}
+
+/* ---- regex runtime: an mmap'ed arena, bump-allocated ------------------ */
+
+static char *arena;
+static _Atomic size_t arena_used;
+static size_t arena_size;
+
+static void *
+arena_alloc(size_t n, void *data)
+{
+	size_t at;
+
+	(void)data;
+	n = (n + 15) & ~(size_t)15;
+	at = atomic_fetch_add(&arena_used, n);
+	if (at + n > arena_size)
+		return NULL;
+	return arena + at;
+}
+
+static void
+arena_free(void *p, void *data)
+{
+	(void)p;
+	(void)data;
+}
+
+static int
+setup_regex(void)
+{
+	size_t rx = ng_rx_size(&ng.pol);
+
+	arena_size = (size_t)64 << 20;	/* reserved, touched only as used */
+	arena = mmap(NULL, arena_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (arena == MAP_FAILED)
+		return fail("mmap: ", strerror(errno));
+	atomic_store(&arena_used, (rx + 15) & ~(size_t)15);
+	if (ng_rx_init(&ng.pol, arena, rx, arena_alloc, arena_free, NULL) < 0)
+		return fail("cannot set up the regex runtime", NULL);
+	return 0;
+}
+
+/* ---- log sink ------------------------------------------------------------ */
+
+static void
+setup_log(void)
+{
+	const char *o = env("NETGUARD_LOG");
+	struct stat st;
+	int fd = -1;
+
+	ng.log_sink = ng.set.log_sink;
+	ng.log_format = ng.set.log_format;
+	ng.log_allowed = ng.set.log_allowed;
+	if (ng.set.log_path)
+		ng_strlcpy(ng.log_path, ng.set.log_path, sizeof(ng.log_path));
+	if (o && *o) {
+		if (strcmp(o, "stderr") == 0)
+			ng.log_sink = NG_LOG_STDERR;
+		else if (strcmp(o, "syslog") == 0)
+			ng.log_sink = NG_LOG_SYSLOG;
+		else if (strcmp(o, "none") == 0)
+			ng.log_sink = NG_LOG_NONE;
+		else if (strncmp(o, "file:/", 6) == 0) {
+			ng.log_sink = NG_LOG_FILE;
+			ng_strlcpy(ng.log_path, o + 5, sizeof(ng.log_path));
+		} else
+			say("NETGUARD_LOG: unknown sink, keeping the policy's: ", o);
+	}
+	switch (ng.log_sink) {
+	case NG_LOG_STDERR:
+		fd = fcntl(2, F_DUPFD_CLOEXEC, SNAPSHOT_FD_MIN);
+		break;
+	case NG_LOG_FILE:
+		fd = open(ng.log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			int hi = fcntl(fd, F_DUPFD_CLOEXEC, SNAPSHOT_FD_MIN);
+
+			close(fd);
+			fd = hi;
+		} else {
+			say("cannot open the log file, logging to stderr: ", ng.log_path);
+			fd = fcntl(2, F_DUPFD_CLOEXEC, SNAPSHOT_FD_MIN);
+			ng.log_sink = NG_LOG_STDERR;
+		}
+		break;
+	case NG_LOG_SYSLOG: {
+		struct sockaddr_un un = { .sun_family = AF_UNIX, .sun_path = "/dev/log" };
+
+		fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0 && ng_real.connect(fd, (struct sockaddr *)&un, sizeof(un)) < 0) {
+			close(fd);
+			fd = -1;
+		}
+		if (fd >= 0) {
+			int hi = fcntl(fd, F_DUPFD_CLOEXEC, SNAPSHOT_FD_MIN);
+
+			close(fd);
+			fd = hi;
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	ng.log_fd = fd;
+	if (fd >= 0 && fstat(fd, &st) == 0) {
+		ng.log_dev = (unsigned long)st.st_dev;
+		ng.log_ino = (unsigned long)st.st_ino;
+	}
+}
+
+/* ---- nameservers ------------------------------------------------------- */
+
+static void
+setup_nameservers(void)
+{
+	char buf[4096];
+	int fd = open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	char *line, *save = NULL;
+
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line && ng.nns < NG_MAX_NS; line = strtok_r(NULL, "\n", &save)) {
+		char *p = line;
+		struct sockaddr_in *in = (struct sockaddr_in *)&ng.ns[ng.nns];
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ng.ns[ng.nns];
+		char *e;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, "nameserver", 10) != 0)
+			continue;
+		p += 10;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		for (e = p; *e && *e != ' ' && *e != '\t' && *e != '%' && *e != '\r'; e++)
+			;
+		*e = '\0';
+		memset(&ng.ns[ng.nns], 0, sizeof(ng.ns[0]));
+		if (inet_pton(AF_INET, p, &in->sin_addr) == 1) {
+			in->sin_family = AF_INET;
+			ng.nns++;
+		} else if (inet_pton(AF_INET6, p, &in6->sin6_addr) == 1) {
+			in6->sin6_family = AF_INET6;
+			ng.nns++;
+		}
+	}
+}
+
+/* ---- who we are ------------------------------------------------------------ */
+
+static void
+setup_identity(void)
+{
+	const char *fn = (const char *)getauxval(AT_EXECFN);
+	ssize_t n = readlink("/proc/self/exe", ng.exe_real, sizeof(ng.exe_real) - 1);
+	struct utsname u;
+	Dl_info info;
+
+	ng.exe_real[n > 0 ? n : 0] = '\0';
+	ng_strlcpy(ng.exe, fn ? fn : ng.exe_real, sizeof(ng.exe));
+	if (uname(&u) == 0)
+		ng_strlcpy(ng.hostname, u.nodename, sizeof(ng.hostname));
+	if (dladdr((void *)setup_identity, &info) && info.dli_fname) {
+		if (!realpath(info.dli_fname, ng.self))
+			ng_strlcpy(ng.self, info.dli_fname, sizeof(ng.self));
+	}
+	ng.pid = getpid();
+}
+
+static void
+setup_jailexec(void)
+{
+	const char *j = env("NETGUARD_JAILEXEC");
+
+	ng_strlcpy(ng.jailexec, j && j[0] == '/' ? j : NG_JAILEXEC_BIN, sizeof(ng.jailexec));
+}
+
+static int
+do_init(void)
+{
+	const char *m;
+
+	resolve_real();
+	if (!ng_real.connect || !ng_real.execve || !ng_real.getaddrinfo)
+		return fail("cannot find the C library's functions", NULL);
+	ng.secure = getauxval(AT_SECURE) != 0;
+	setup_identity();
+	setup_jailexec();
+	if (setup_snapshot() < 0)
+		return -1;
+	ng_policy_settings(&ng.pol, &ng.set);
+	m = env("NETGUARD_MODE");
+	if (m && strcmp(m, "audit") == 0)
+		ng.pol.mode_override = NG_MODE_AUDIT;
+	else if (m && strcmp(m, "enforce") == 0)
+		ng.pol.mode_override = NG_MODE_ENFORCE;
+	ng.mode_audit = ng.pol.mode_override == NG_MODE_AUDIT;
+	if (setup_regex() < 0)
+		return -1;
+	ng_dns_init(ng.set.dns_max, ng.set.dns_ttl);
+	ng_res_init_real();
+	setup_log();
+	setup_nameservers();
+	ng_env_capture();
+	return 0;
+}
+
+static int
+ng_init(void)
+{
+	int expected = NG_UNINIT;
+	pid_t self = (pid_t)ng_sys(SYS_gettid, 0);
+
+	if (atomic_compare_exchange_strong(&ng.phase, &expected, NG_INITIALISING)) {
+		int rc;
+
+		atomic_store(&init_owner, self);
+		rc = do_init();
+		if (rc < 0 && ng.log_fd < 0)
+			ng.log_sink = NG_LOG_STDERR;
+		atomic_store(&ng.phase, rc < 0 ? NG_FAILED : NG_READY);
+		return rc;
+	}
+	/* another thread is initialising: wait for it (init only, never in
+	 * a steady-state hook); the same thread re-entering fails closed */
+	while (atomic_load(&ng.phase) == NG_INITIALISING) {
+		if (atomic_load(&init_owner) == self)
+			return -1;
+		sched_yield();
+	}
+	return atomic_load(&ng.phase) == NG_READY ? 0 : -1;
+}
+
+int
+ng_ready(void)
+{
+	int phase = atomic_load_explicit(&ng.phase, memory_order_acquire);
+
+	if (phase == NG_READY)
+		return 0;
+	if (phase == NG_FAILED)
+		return -1;
+	return ng_init();
+}
+
+__attribute__((constructor)) static void
+ng_constructor(void)
+{
+	(void)ng_ready();
+}

@@ -1,0 +1,220 @@
+/*
+ * Network decisions as the hooks need them: build the query from a
+ * sockaddr (names learned for the address, the executable), decide, log.
+ * Also which fds are DNS sockets (connected to a nameserver's port 53).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ng.h"
+
+int
+ng_deny_errno(void)
+{
+	if (atomic_load(&ng.phase) != NG_READY)
+		return EACCES;
+	return ng.set.deny_errno ? ng.set.deny_errno : EACCES;
+}
+
+/* Verdict -> what the hook does: 0 proceed (allow, or audit), -1 refuse. */
+static int
+enforce(const struct ng_verdict *v)
+{
+	return v->action == NG_ALLOW || v->audit ? 0 : -1;
+}
+
+static void
+log_fail_closed(const char *op, const struct sockaddr *sa, socklen_t len, const char *name)
+{
+	struct ng_verdict v;
+	struct ng_event e = { .op = op, .sa = sa, .salen = len, .name = name, .detail = "netguard failed to start" };
+
+	memset(&v, 0, sizeof(v));
+	v.action = NG_DENY;
+	v.rule_name = "error";
+	if (ng.log_fd >= 0 || ng.log_sink == NG_LOG_STDERR) {
+		if (ng.log_fd < 0)
+			ng.log_fd = -1;
+		ng_log_verdict(&e, &v);
+	}
+}
+
+/* realpath of an AF_UNIX socket path without allocating */
+static int
+unix_real(const char *path, char *out, size_t n)
+{
+	char link[40] = "/proc/self/fd/", num[24];
+	int fd;
+	ssize_t r;
+
+	if (path[0] != '/')
+		return -1;
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ng_strlcat(link, ng_utoa((unsigned long)fd, num), sizeof(link));
+	r = readlink(link, out, n - 1);
+	ng_real.close(fd);
+	if (r <= 0)
+		return -1;
+	out[r] = '\0';
+	return 0;
+}
+
+int
+ng_check_net(const struct sockaddr *sa, socklen_t len, int proto, enum ng_op op)
+{
+	struct ng_query q;
+	struct ng_verdict v;
+	char names[8][256];
+	const char *np[8];
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 2], real[PATH_MAX];
+	size_t nn = 0;
+	unsigned port;
+	int fam;
+	const char *opname = op == NG_OP_SEND ? "send" : "connect";
+
+	if (ng_ready() < 0) {
+		log_fail_closed(opname, sa, len, NULL);
+		return -1;
+	}
+	memset(&q, 0, sizeof(q));
+	fam = ng_sockaddr_str(sa, len, path, sizeof(path), &port);
+	q.op = op;
+	q.proto = proto;
+	q.exe = ng.exe;
+	q.exe_real = ng.exe_real;
+	if (fam == AF_INET) {
+		q.family = AF_INET;
+		memcpy(q.addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+		q.port = (uint16_t)port;
+	} else if (fam == AF_INET6) {
+		q.family = AF_INET6;
+		memcpy(q.addr, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+		q.family = ng_addr_canon(AF_INET6, q.addr);
+		q.port = (uint16_t)port;
+	} else if (fam == AF_UNIX) {
+		q.family = AF_UNIX;
+		q.unix_path = path;
+		if (unix_real(path, real, sizeof(real)) == 0)
+			q.unix_real = real;
+	} else {
+		return 0;	/* other families are not ours to judge */
+	}
+	if (q.family == AF_INET || q.family == AF_INET6) {
+		nn = ng_dns_names(q.family, q.addr, names, 8);
+		for (size_t i = 0; i < nn; i++)
+			np[i] = names[i];
+		q.names = np;
+		q.nnames = nn;
+	}
+	ng_decide(&ng.pol, &q, &v);
+	if (v.action != NG_ALLOW || ng.log_allowed) {
+		struct ng_event e = { .op = opname, .proto = q.family == AF_UNIX ? 0 : proto, .sa = sa, .salen = len,
+				      .names = np, .nnames = nn };
+
+		ng_log_verdict(&e, &v);
+	}
+	if (enforce(&v) == 0 && (q.family == AF_INET || q.family == AF_INET6) && nn)
+		ng_dns_touch(q.family, q.addr);
+	return enforce(&v);
+}
+
+int
+ng_check_lookup(const char *name, const char *op)
+{
+	struct ng_query q;
+	struct ng_verdict v;
+	const char *np[1] = { name };
+
+	if (ng_ready() < 0) {
+		log_fail_closed(op, NULL, 0, name);
+		return -1;
+	}
+	memset(&q, 0, sizeof(q));
+	q.op = NG_OP_DNS;
+	q.proto = NG_Q_UDP;
+	q.names = np;
+	q.nnames = 1;
+	q.exe = ng.exe;
+	q.exe_real = ng.exe_real;
+	q.self_name = ng.hostname[0] && strcasecmp(name, ng.hostname) == 0;
+	ng_decide(&ng.pol, &q, &v);
+	if (v.action != NG_ALLOW || ng.log_allowed) {
+		struct ng_event e = { .op = op, .name = name };
+
+		ng_log_verdict(&e, &v);
+	}
+	return enforce(&v);
+}
+
+/* ---- nameserver sockets ---------------------------------------------------- */
+
+int
+ng_is_nameserver(const struct sockaddr *sa, socklen_t len)
+{
+	if (!sa || atomic_load(&ng.phase) != NG_READY)
+		return 0;
+	for (int i = 0; i < ng.nns; i++) {
+		const struct sockaddr *ns = (const struct sockaddr *)&ng.ns[i];
+
+		if (sa->sa_family != ns->sa_family)
+			continue;
+		if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+			const struct sockaddr_in *a = (const struct sockaddr_in *)sa, *b = (const struct sockaddr_in *)ns;
+
+			if (ntohs(a->sin_port) == 53 && a->sin_addr.s_addr == b->sin_addr.s_addr)
+				return 1;
+		} else if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+			const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)sa;
+			const struct sockaddr_in6 *b = (const struct sockaddr_in6 *)ns;
+
+			if (ntohs(a->sin6_port) == 53 && !memcmp(&a->sin6_addr, &b->sin6_addr, 16))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+#define DNSFD_MAX 65536
+static _Atomic unsigned long dnsfds[DNSFD_MAX / (8 * sizeof(unsigned long))];
+
+void
+ng_dnsfd_mark(int fd, int on)
+{
+	size_t w = (size_t)fd / (8 * sizeof(unsigned long));
+	unsigned long bit = 1ul << ((unsigned)fd % (8 * sizeof(unsigned long)));
+
+	if (fd < 0 || fd >= DNSFD_MAX)
+		return;
+	if (on)
+		atomic_fetch_or(&dnsfds[w], bit);
+	else
+		atomic_fetch_and(&dnsfds[w], ~bit);
+}
+
+int
+ng_dnsfd(int fd)
+{
+	if (fd < 0 || fd >= DNSFD_MAX)
+		return 0;
+	return (atomic_load_explicit(&dnsfds[(size_t)fd / (8 * sizeof(unsigned long))], memory_order_relaxed) >>
+		((unsigned)fd % (8 * sizeof(unsigned long)))) & 1;
+}
+
+int
+ng_sock_proto(int fd)
+{
+	int type = 0;
+	socklen_t l = sizeof(type);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l) < 0)
+		return NG_Q_TCP;
+	return type == SOCK_DGRAM ? NG_Q_UDP : NG_Q_TCP;
+}

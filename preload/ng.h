@@ -1,0 +1,196 @@
+/*
+ * libnetguard.so internals: the real libc functions, the per-process state,
+ * and the helpers every hook family shares.
+ *
+ * Rules for everything reachable from a hook: no malloc, no stdio, no
+ * blocking locks; stack buffers and syscalls only.  The state is written
+ * once, in ng_init(), and read-only afterwards (the DNS table has its own
+ * lock-free protocol, dnstab.c).
+ */
+#ifndef NG_PRELOAD_H
+#define NG_PRELOAD_H
+
+#include <limits.h>
+#include <netdb.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include "policy/policy.h"
+
+#define NG_EXPORT __attribute__((visibility("default")))
+#define NG_HIDDEN __attribute__((visibility("hidden")))
+
+/* ---- the real functions, resolved once in init ---------------------- */
+struct ng_real {
+	int (*socket)(int, int, int);
+	int (*connect)(int, const struct sockaddr *, socklen_t);
+	ssize_t (*send)(int, const void *, size_t, int);
+	ssize_t (*sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
+	ssize_t (*sendmsg)(int, const struct msghdr *, int);
+	int (*sendmmsg)(int, struct mmsghdr *, unsigned int, int);
+	ssize_t (*write)(int, const void *, size_t);
+	ssize_t (*writev)(int, const struct iovec *, int);
+	ssize_t (*recv)(int, void *, size_t, int);
+	ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *, socklen_t *);
+	ssize_t (*recvmsg)(int, struct msghdr *, int);
+	int (*recvmmsg)(int, struct mmsghdr *, unsigned int, int, struct timespec *);
+	ssize_t (*read)(int, void *, size_t);
+	ssize_t (*readv)(int, const struct iovec *, int);
+	int (*close)(int);
+	int (*close_range)(unsigned, unsigned, int);
+	void (*closefrom)(int);
+	int (*dup2)(int, int);
+	int (*dup3)(int, int, int);
+	int (*fcntl)(int, int, ...);
+	int (*getaddrinfo)(const char *, const char *, const struct addrinfo *, struct addrinfo **);
+	int (*getnameinfo)(const struct sockaddr *, socklen_t, char *, socklen_t, char *, socklen_t, int);
+	struct hostent *(*gethostbyname)(const char *);
+	struct hostent *(*gethostbyname2)(const char *, int);
+	int (*gethostbyname_r)(const char *, struct hostent *, char *, size_t, struct hostent **, int *);
+	int (*gethostbyname2_r)(const char *, int, struct hostent *, char *, size_t, struct hostent **, int *);
+	struct hostent *(*gethostbyaddr)(const void *, socklen_t, int);
+	int (*gethostbyaddr_r)(const void *, socklen_t, int, struct hostent *, char *, size_t, struct hostent **,
+			       int *);
+	int (*getaddrinfo_a)(int, struct gaicb **, int, struct sigevent *);
+	int (*execve)(const char *, char *const[], char *const[]);
+	int (*execveat)(int, const char *, char *const[], char *const[], int);
+	int (*fexecve)(int, char *const[], char *const[]);
+	int (*posix_spawn)(pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
+			   char *const[], char *const[]);
+	int (*posix_spawnp)(pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
+			    char *const[], char *const[]);
+	int (*system)(const char *);
+	FILE *(*popen)(const char *, const char *);
+	long (*syscall)(long, ...);
+	void *(*dlsym)(void *, const char *);
+	void *(*dlvsym)(void *, const char *, const char *);
+};
+
+NG_HIDDEN extern struct ng_real ng_real;
+
+/* ---- per-process state -------------------------------------------------- */
+
+enum ng_phase { NG_UNINIT = 0, NG_INITIALISING, NG_READY, NG_FAILED };
+
+#define NG_MAX_STICKY 8
+#define NG_MAX_NS 8
+
+struct ng_state {
+	_Atomic int phase;
+	struct ng_policy pol;
+	struct ng_settings_view set;
+	int mode_audit;			/* NETGUARD_MODE=audit */
+	int snap_fd;
+	unsigned long snap_dev, snap_ino;
+	int secure;			/* AT_SECURE: environment ignored */
+	/* logging */
+	int log_fd;
+	unsigned long log_dev, log_ino;
+	int log_sink, log_format, log_allowed;
+	char log_path[PATH_MAX];
+	/* who we are */
+	pid_t pid;
+	char exe[PATH_MAX], exe_real[PATH_MAX];
+	char hostname[256];
+	char self[PATH_MAX];		/* absolute path of libnetguard.so */
+	char jailexec[PATH_MAX];
+	/* sticky environment captured at init: "NAME=value" */
+	char sticky[NG_MAX_STICKY][PATH_MAX + 32];
+	int nsticky;
+	char preload_env[PATH_MAX * 2];	/* LD_PRELOAD as captured */
+	/* nameservers of /etc/resolv.conf */
+	struct sockaddr_storage ns[NG_MAX_NS];
+	int nns;
+	char fail_reason[256];
+};
+
+NG_HIDDEN extern struct ng_state ng;
+
+/* init.c: make sure the library is initialised; 0 ready, -1 fail closed */
+NG_HIDDEN int ng_ready(void);
+
+/* ---- decisions with logging (decide.c) ------------------------------- */
+
+struct ng_event {
+	const char *op;			/* "connect", "send", "dns", "exec", "socket", "ptr" */
+	int proto;			/* NG_Q_TCP / NG_Q_UDP / 0 */
+	const struct sockaddr *sa;	/* destination, or NULL */
+	socklen_t salen;
+	const char *name;		/* dns name / exec path / unix path */
+	const char *const *names;	/* names learned for the address */
+	size_t nnames;
+	const char *detail;		/* extra words for the log line */
+};
+
+/* Decide a network event; logs; returns 0 allow (incl. audit) or -1 deny */
+NG_HIDDEN int ng_check_net(const struct sockaddr *sa, socklen_t len, int proto, enum ng_op op);
+NG_HIDDEN int ng_check_lookup(const char *name, const char *op);
+NG_HIDDEN void ng_log_verdict(const struct ng_event *e, const struct ng_verdict *v);
+NG_HIDDEN void ng_log_line(const char *msg);
+NG_HIDDEN int ng_deny_errno(void);
+NG_HIDDEN int ng_effective_audit(const struct ng_verdict *v);
+
+/* ---- DNS learning table (dnstab.c) ------------------------------------- */
+
+NG_HIDDEN void ng_dns_init(uint32_t max_entries, uint32_t ttl);
+NG_HIDDEN void ng_dns_learn(int family, const void *addr, const char *name);
+/* names known for an address into out[] (pointers into buf); returns count */
+NG_HIDDEN size_t ng_dns_names(int family, const void *addr, char buf[][256], size_t max);
+NG_HIDDEN void ng_dns_touch(int family, const void *addr);
+
+/* ---- DNS wire format (dnswire.c) ---------------------------------------- */
+
+/* Parse a query: exactly one question; name into out.  0 ok, -1 not that. */
+NG_HIDDEN int ng_dns_query_name(const unsigned char *msg, size_t len, char *out, size_t outsz);
+/* Learn the A/AAAA answers of a response (as the question's name). */
+NG_HIDDEN void ng_dns_learn_response(const unsigned char *msg, size_t len);
+
+/* ---- DNS sockets (sockets connected to a nameserver's port 53) ---------- */
+
+NG_HIDDEN int ng_is_nameserver(const struct sockaddr *sa, socklen_t len);
+NG_HIDDEN void ng_dnsfd_mark(int fd, int on);
+NG_HIDDEN int ng_dnsfd(int fd);
+NG_HIDDEN int ng_sock_proto(int fd);
+
+/* ---- fds (fd.c) ----------------------------------------------------------- */
+NG_HIDDEN int ng_protected_fd(int fd);
+
+/* ---- environment (env.c) ------------------------------------------------- */
+NG_HIDDEN void ng_env_capture(void);
+/*
+ * Build the environment a child gets: envp with LD_PRELOAD and NETGUARD_*
+ * restored.  out has room for cap pointers; strbuf holds new strings.
+ */
+NG_HIDDEN char **ng_env_child(char *const envp[], char **out, size_t cap, char *strbuf, size_t strsz, int no_preload);
+NG_HIDDEN size_t ng_env_count(char *const envp[]);
+NG_HIDDEN void ng_env_restore_environ(void);
+
+/* syscall.c: the raw instruction, for the library's own use (our syscall()
+ * is a hook) */
+NG_HIDDEN long ng_raw_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6);
+#define ng_sys(n, ...) ng_sys_(n, __VA_ARGS__, 0, 0, 0, 0, 0, 0)
+#define ng_sys_(n, a, b, c, d, e, f, ...) \
+	ng_raw_syscall((long)(n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+
+/* ---- small async-signal-safe string helpers (util.c) ---------------- */
+NG_HIDDEN size_t ng_strlcpy(char *dst, const char *src, size_t n);
+NG_HIDDEN size_t ng_strlcat(char *dst, const char *src, size_t n);
+NG_HIDDEN char *ng_utoa(unsigned long v, char *buf);
+NG_HIDDEN int ng_sockaddr_str(const struct sockaddr *sa, socklen_t len, char *buf, size_t n, unsigned *port);
+
+/* ---- hooks without a prototype in the libc headers we include ---- */
+int res_query(const char *, int, int, unsigned char *, int);
+int res_search(const char *, int, int, unsigned char *, int);
+int res_querydomain(const char *, const char *, int, int, unsigned char *, int);
+int res_send(const unsigned char *, int, unsigned char *, int);
+int res_nquery(void *, const char *, int, int, unsigned char *, int);
+int res_nsearch(void *, const char *, int, int, unsigned char *, int);
+int res_nquerydomain(void *, const char *, const char *, int, int, unsigned char *, int);
+int res_nsend(void *, const unsigned char *, int, unsigned char *, int);
+
+#endif

@@ -1,0 +1,202 @@
+/*
+ * sendto / sendmsg / sendmmsg carry their own destination: each datagram's
+ * address is judged like a connect (TCP Fast Open, MSG_FASTOPEN, is one).
+ * On sockets connected to a nameserver's port 53, send / write / writev and
+ * the rest are judged by the DNS question they carry: exactly one question,
+ * and a name the lookup rule allows.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "ng.h"
+
+#define DNS_MAX 4096
+
+/* Judge a DNS message written to a nameserver; 0 pass, -1 refuse. */
+static int
+dns_content(int fd, const unsigned char *buf, size_t len)
+{
+	char name[256];
+	int tcp = ng_sock_proto(fd) == NG_Q_TCP;
+
+	if (tcp && len == 2)
+		return 0;	/* the length prefix of a TCP query, written apart */
+	if (tcp && len >= 14 && ((size_t)buf[0] << 8 | buf[1]) == len - 2) {
+		buf += 2;
+		len -= 2;
+	}
+	if (ng_dns_query_name(buf, len, name, sizeof(name)) < 0) {
+		struct ng_verdict v = { .action = NG_DENY, .rule_name = "dns-content", .rule = -1, .target = -1 };
+		struct ng_event e = { .op = "dns", .name = "(not a single-question query)",
+				      .detail = "only single-question queries may reach a nameserver" };
+
+		v.audit = ng.mode_audit || ng.set.mode == NG_MODE_AUDIT;
+		ng_log_verdict(&e, &v);
+		return v.audit ? 0 : -1;
+	}
+	return ng_check_lookup(name, "dns");
+}
+
+/* Gather iovecs into buf (truncating); returns the length copied. */
+static size_t
+gather(const struct iovec *iov, size_t n, unsigned char *buf, size_t cap)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < n && len < cap; i++) {
+		size_t c = iov[i].iov_len < cap - len ? iov[i].iov_len : cap - len;
+
+		if (iov[i].iov_base)
+			memcpy(buf + len, iov[i].iov_base, c);
+		len += c;
+	}
+	return len;
+}
+
+static size_t
+iov_total(const struct iovec *iov, size_t n)
+{
+	size_t t = 0;
+
+	for (size_t i = 0; i < n; i++)
+		t += iov[i].iov_len;
+	return t;
+}
+
+/* Judge one datagram: destination (if any) and DNS content. */
+static int
+judge(int fd, const struct sockaddr *to, socklen_t tolen, const struct iovec *iov, size_t niov, int flags)
+{
+	if (ng_ready() < 0)
+		return -1;
+	if (to && tolen >= sizeof(sa_family_t) &&
+	    (to->sa_family == AF_INET || to->sa_family == AF_INET6 || to->sa_family == AF_UNIX)) {
+		if (to->sa_family != AF_UNIX && ng_is_nameserver(to, tolen)) {
+			unsigned char buf[DNS_MAX];
+			size_t len = gather(iov, niov, buf, sizeof(buf));
+
+			if (iov_total(iov, niov) > sizeof(buf) || dns_content(fd, buf, len) < 0)
+				return -1;
+			ng_dnsfd_mark(fd, 1);	/* answers come back here: learn them */
+			return 0;
+		}
+		return ng_check_net(to, tolen, to->sa_family == AF_UNIX ? 0 : ng_sock_proto(fd),
+				    (flags & MSG_FASTOPEN) ? NG_OP_CONNECT : NG_OP_SEND);
+	}
+	if (ng_dnsfd(fd)) {
+		unsigned char buf[DNS_MAX];
+		size_t len = gather(iov, niov, buf, sizeof(buf));
+
+		if (iov_total(iov, niov) > sizeof(buf))
+			return -1;
+		return dns_content(fd, buf, len);
+	}
+	return 0;
+}
+
+NG_EXPORT ssize_t
+sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to, socklen_t tolen)
+{
+	struct iovec iov = { (void *)buf, len };
+
+	if (!ng_real.sendto && ng_ready() < 0) {
+		errno = EACCES;
+		return -1;
+	}
+	if ((to || ng_dnsfd(fd)) && judge(fd, to, tolen, &iov, 1, flags) < 0) {
+		errno = ng_deny_errno();
+		return -1;
+	}
+	return ng_real.sendto(fd, buf, len, flags, to, tolen);
+}
+
+NG_EXPORT ssize_t
+send(int fd, const void *buf, size_t len, int flags)
+{
+	struct iovec iov = { (void *)buf, len };
+
+	if (!ng_real.send && ng_ready() < 0) {
+		errno = EACCES;
+		return -1;
+	}
+	if (ng_dnsfd(fd) && judge(fd, NULL, 0, &iov, 1, flags) < 0) {
+		errno = ng_deny_errno();
+		return -1;
+	}
+	return ng_real.send(fd, buf, len, flags);
+}
+
+NG_EXPORT ssize_t
+sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	if (!ng_real.sendmsg && ng_ready() < 0) {
+		errno = EACCES;
+		return -1;
+	}
+	if (msg && (msg->msg_name || ng_dnsfd(fd)) &&
+	    judge(fd, msg->msg_name, msg->msg_namelen, msg->msg_iov, msg->msg_iovlen, flags) < 0) {
+		errno = ng_deny_errno();
+		return -1;
+	}
+	return ng_real.sendmsg(fd, msg, flags);
+}
+
+NG_EXPORT int
+sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
+{
+	unsigned int ok = 0;
+
+	if (!ng_real.sendmmsg && ng_ready() < 0) {
+		errno = EACCES;
+		return -1;
+	}
+	/* every datagram's own address; send the allowed prefix */
+	for (; vec && ok < vlen; ok++) {
+		const struct msghdr *m = &vec[ok].msg_hdr;
+
+		if ((m->msg_name || ng_dnsfd(fd)) &&
+		    judge(fd, m->msg_name, m->msg_namelen, m->msg_iov, m->msg_iovlen, flags) < 0)
+			break;
+	}
+	if (ok == 0 && vlen > 0) {
+		errno = ng_deny_errno();
+		return -1;
+	}
+	return ng_real.sendmmsg(fd, vec, ok, flags);
+}
+
+NG_EXPORT ssize_t
+write(int fd, const void *buf, size_t len)
+{
+	if (!ng_real.write) {
+		if (ng_ready() < 0 && !ng_real.write)
+			return ng_sys(SYS_write, fd, buf, len);
+	}
+	if (__builtin_expect(ng_dnsfd(fd), 0)) {
+		struct iovec iov = { (void *)buf, len };
+
+		if (judge(fd, NULL, 0, &iov, 1, 0) < 0) {
+			errno = ng_deny_errno();
+			return -1;
+		}
+	}
+	return ng_real.write(fd, buf, len);
+}
+
+NG_EXPORT ssize_t
+writev(int fd, const struct iovec *iov, int n)
+{
+	if (!ng_real.writev) {
+		if (ng_ready() < 0 && !ng_real.writev)
+			return ng_sys(SYS_writev, fd, iov, n);
+	}
+	if (__builtin_expect(ng_dnsfd(fd), 0) && n >= 0 && judge(fd, NULL, 0, iov, (size_t)n, 0) < 0) {
+		errno = ng_deny_errno();
+		return -1;
+	}
+	return ng_real.writev(fd, iov, n);
+}
