@@ -5,6 +5,7 @@
  *   netguard explain [-p POLICY] [--exe PATH] connect HOST[:PORT] [tcp|udp]
  *   netguard explain [-p POLICY] exec PROGRAM [ARG...]
  *   netguard compile [-p POLICY] -o FILE
+ *   netguard run [-p POLICY] [--audit] [--log SINK] [--] PROGRAM [ARG...]
  */
 #include "config.h"
 
@@ -18,6 +19,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <stdarg.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "policy/execinfo.h"
@@ -29,11 +33,20 @@
 #define DEFAULT_POLICY SYSCONFDIR "/netguard/netguard.conf"
 
 static const char synopsis[] =
-	"usage: netguard check [-p POLICY]\n"
+	"usage: netguard run [-p POLICY] [--audit] [--log SINK] [--] PROGRAM [ARG...]\n"
+	"       netguard check [-p POLICY]\n"
 	"       netguard explain [-p POLICY] [--exe PATH] connect HOST[:PORT] [tcp|udp]\n"
 	"       netguard explain [-p POLICY] exec PROGRAM [ARG...]\n"
 	"       netguard compile [-p POLICY] -o FILE\n"
 	"       netguard --help\n";
+
+extern char **environ;
+
+static void
+ng_utoa_local(int v, char *buf)
+{
+	snprintf(buf, 24, "%d", v);
+}
 
 static void __attribute__((noreturn))
 usage(const char *error, int status)
@@ -426,16 +439,179 @@ cmd_explain(const char *popt, const char *exe, int argc, char **argv)
 	return rc;
 }
 
+
+/* ---- run ------------------------------------------------------------------- */
+
+#ifndef NG_PRELOAD_LIB
+#define NG_PRELOAD_LIB "/usr/lib/libnetguard.so"
+#endif
+#ifndef NG_BUILD_NETGUARD
+#define NG_BUILD_NETGUARD ""
+#endif
+#ifndef NG_BUILD_PRELOAD
+#define NG_BUILD_PRELOAD ""
+#endif
+
+#define SNAPSHOT_FD_MIN 200
+#define SEALS (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
+
+static void __attribute__((noreturn))
+die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "netguard: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+/* The preload to use: the build tree's when this netguard is the build tree's. */
+static const char *
+preload_path(void)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n > 0 && NG_BUILD_NETGUARD[0]) {
+		char build[PATH_MAX];
+
+		self[n] = '\0';
+		if (realpath(NG_BUILD_NETGUARD, build) && strcmp(self, build) == 0 && access(NG_BUILD_PRELOAD, R_OK) == 0)
+			return NG_BUILD_PRELOAD;
+	}
+	return NG_PRELOAD_LIB;
+}
+
+/* Seal the compiled policy into an inheritable memfd; returns its fd. */
+static int
+seal_snapshot(const struct ng_blob *b)
+{
+	int fd = (int)syscall(SYS_memfd_create, "netguard-policy", MFD_ALLOW_SEALING), hi;
+	size_t done = 0;
+
+	if (fd < 0)
+		die(125, "memfd_create: %s", strerror(errno));
+	while (done < b->size) {
+		ssize_t w = write(fd, b->data + done, b->size - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			die(125, "writing the policy snapshot: %s", strerror(errno));
+		done += (size_t)w;
+	}
+	if (fcntl(fd, F_ADD_SEALS, SEALS) < 0)
+		die(125, "sealing the policy snapshot: %s", strerror(errno));
+	hi = fcntl(fd, F_DUPFD, SNAPSHOT_FD_MIN);	/* inheritable, out of the way */
+	if (hi < 0)
+		die(125, "fcntl(F_DUPFD): %s", strerror(errno));
+	close(fd);
+	return hi;
+}
+
+static void
+set_preload(const char *lib)
+{
+	const char *cur = getenv("LD_PRELOAD");
+	char *v;
+
+	if (access(lib, R_OK) != 0)
+		die(125, "%s: %s; is netguard installed? (libnetguard.so must be on the loader's path)", lib,
+		    strerror(errno));
+	if (cur && *cur && strstr(cur, lib))
+		return;
+	if (asprintf(&v, "%s%s%s", cur && *cur ? cur : "", cur && *cur ? ":" : "", lib) < 0)
+		die(125, "out of memory");
+	setenv("LD_PRELOAD", v, 1);
+	free(v);
+}
+
+static int
+valid_sink(const char *s)
+{
+	return !strcmp(s, "stderr") || !strcmp(s, "syslog") || !strcmp(s, "none") || !strncmp(s, "file:/", 6);
+}
+
+static int
+cmd_run(const char *popt, int audit, const char *sink, int argc, char **argv)
+{
+	struct loaded L;
+	struct ng_exec_target t;
+	struct ng_exec_query q;
+	struct ng_verdict v;
+	char num[24], abspol[PATH_MAX];
+	int fd, rc;
+
+	if (argc < 1)
+		usage("run: expected PROGRAM [ARG...]", 125);
+	if (sink && !valid_sink(sink))
+		usage("run: --log takes stderr, syslog, file:/path or none", 125);
+	if (load_policy(popt, 0, &L) < 0)
+		die(125, "%s: the policy did not load; nothing was run", L.path ? L.path : "(built-in default)");
+	if (audit)
+		L.pol.mode_override = NG_MODE_AUDIT;
+	/* the program itself is judged like any exec: a static binary started
+	 * directly would otherwise escape the preload */
+	rc = ng_exec_resolve(argv[0], 1, getenv("PATH"), &t);
+	if (rc < 0)
+		die(rc == -ENOENT ? 127 : 126, "%s: %s", argv[0], strerror(-rc));
+	memset(&q, 0, sizeof(q));
+	q.path = t.path;
+	q.real = t.real;
+	q.interp = t.script ? t.interp : NULL;
+	q.interp_real = t.script ? t.interp_real : NULL;
+	q.argv0 = argv[0];
+	q.flags = t.flags;
+	ng_decide_exec(&L.pol, &q, &v);
+	if (v.action == NG_DENY && !v.audit)
+		die(126, "%s: the policy denies starting it (rule=%s%s%s)", t.path, v.rule_name, v.file ? " at " : "",
+		    v.file ? v.file : "");
+	if (v.action == NG_JAIL && !v.audit)
+		die(126, "%s: the policy jails it (rule=%s), and jailexec is not available yet; refusing to run it "
+		    "unconfined", t.path, v.rule_name);
+	if (v.action != NG_ALLOW)
+		fprintf(stderr, "netguard: %s %s rule=%s (audit: running it anyway)\n", ng_verdict_word(&v), t.path,
+			v.rule_name);
+	fd = seal_snapshot(&L.blob);
+	ng_utoa_local(fd, num);
+	setenv("NETGUARD_SNAPSHOT", num, 1);
+	if (L.path) {
+		if (!realpath(L.path, abspol))
+			die(125, "%s: %s", L.path, strerror(errno));
+		setenv("NETGUARD_POLICY", abspol, 1);
+	} else {
+		unsetenv("NETGUARD_POLICY");
+	}
+	if (audit)
+		setenv("NETGUARD_MODE", "audit", 1);
+	if (sink)
+		setenv("NETGUARD_LOG", sink, 1);
+	set_preload(preload_path());
+	unload_policy(&L);
+	if (t.fd >= 0) {
+		syscall(SYS_execveat, t.fd, "", argv, environ, AT_EMPTY_PATH);
+		if (errno != ENOSYS)
+			die(126, "%s: %s", t.path, strerror(errno));
+	}
+	execv(t.path, argv);
+	die(errno == ENOENT ? 127 : 126, "%s: %s", t.path, strerror(errno));
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "exe", required_argument, NULL, 'e' },
+		{ "audit", no_argument, NULL, 'a' },
+		{ "log", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *popt = NULL, *exe = NULL, *out = NULL, *cmd;
-	int c;
+	const char *popt = NULL, *exe = NULL, *out = NULL, *sink = NULL, *cmd;
+	int c, audit = 0;
 
 	if (argc < 2)
 		usage("missing command", 2);
@@ -450,12 +626,21 @@ main(int argc, char **argv)
 		case 'p': popt = optarg; break;
 		case 'o': out = optarg; break;
 		case 'e': exe = optarg; break;
+		case 'a': audit = 1; break;
+		case 'l': sink = optarg; break;
 		case 'h': usage(NULL, 0);
 		default: usage(NULL, 2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
+	if (strcmp(cmd, "run") == 0) {
+		if (exe || out)
+			usage("run: unexpected --exe or -o", 125);
+		return cmd_run(popt, audit, sink, argc, argv);
+	}
+	if (audit || sink)
+		usage("--audit and --log are options of run", 2);
 	if (strcmp(cmd, "check") == 0) {
 		if (argc || exe || out)
 			usage("check: unexpected arguments", 2);
