@@ -224,6 +224,11 @@ ng_log_verdict(const struct ng_event *e, const struct ng_verdict *v)
 	flush_suppressed();
 	if (e->sa)
 		fam = ng_sockaddr_str(e->sa, e->salen, addr, sizeof(addr), &port);
+	if (fam == AF_INET6 && strncmp(addr, "::ffff:", 7) == 0 && strchr(addr + 7, '.')) {
+		/* IPv4-mapped: the decision was on the IPv4 address; log that */
+		memmove(addr, addr + 7, strlen(addr + 7) + 1);
+		fam = AF_INET;
+	}
 	if (v->file && v->line) {
 		char b[24];
 

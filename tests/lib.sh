@@ -1,8 +1,8 @@
 # Shell helpers for TAP tests.  Source it; call ok/not_ok/is/like, then done.
-n=0 failed=0
+_tap_n=0 failed=0
 ok() { # ok CONDITION-EXIT-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
+	_tap_n=$((_tap_n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $_tap_n - $2"; else echo "not ok $_tap_n - $2"; failed=$((failed + 1)); fi
 }
 is() { # is GOT WANT DESCRIPTION
 	if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3"; printf '#   got:  %s\n#   want: %s\n' "$1" "$2"; fi
@@ -13,7 +13,7 @@ like() { # like TEXT REGEX DESCRIPTION
 unlike() { # unlike TEXT REGEX DESCRIPTION
 	if printf '%s\n' "$1" | grep -Eq -- "$2"; then ok 1 "$3"; printf '#   text: %s\n#   must not match: /%s/\n' "$1" "$2" | head -n 20; else ok 0 "$3"; fi
 }
-done_testing() { echo "1..$n"; [ "$failed" -eq 0 ]; }
+done_testing() { echo "1..$_tap_n"; [ "$failed" -eq 0 ]; }
 srcdir=${srcdir:-.}
 builddir=${builddir:-.}
 NETGUARD=$(cd "$builddir" && pwd)/tools/netguard
