@@ -18,6 +18,41 @@
 
 #include "ng.h"
 
+/*
+ * No libc string functions here: the sanitizer runtime calls dlsym while it
+ * sets up its interceptors, and its strcmp is not usable yet.
+ */
+NG_NOSAN static int
+same(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+NG_NOSAN static int
+prefix(const char *s, const char *p)
+{
+	while (*p && *s == *p) {
+		s++;
+		p++;
+	}
+	return *p == '\0';
+}
+
+NG_NOSAN static const char *
+base_of(const char *path)
+{
+	const char *b = path;
+
+	for (const char *p = path; *p; p++)
+		if (*p == '/')
+			b = p + 1;
+	return b;
+}
+
 typedef void *(*dlsym_fn)(void *, const char *);
 typedef void *(*dlvsym_fn)(void *, const char *, const char *);
 
@@ -29,7 +64,7 @@ struct find {
 	void *addr;
 };
 
-static uint32_t
+NG_NOSAN static uint32_t
 gnu_nsyms(const uint32_t *gh)
 {
 	uint32_t nbuckets = gh[0], symoffset = gh[1], bloom = gh[2];
@@ -47,52 +82,67 @@ gnu_nsyms(const uint32_t *gh)
 	return last + 1;
 }
 
-static int
-find_in_libc(struct dl_phdr_info *info, size_t size, void *data)
+/* name in the dynamic symbol table at dyn (load bias base); NULL if absent */
+NG_NOSAN static void *
+lookup_dyn(const ElfW(Dyn) *dyn, ElfW(Addr) base, const char *name)
 {
-	struct find *f = data;
-	const char *base = info->dlpi_name ? strrchr(info->dlpi_name, '/') : NULL;
-	const ElfW(Dyn) *dyn = NULL;
 	const ElfW(Sym) *symtab = NULL;
 	const char *strtab = NULL;
 	const uint32_t *gnuhash = NULL, *hash = NULL;
-	uint32_t nsyms = 0;
+	const ElfW(Half) *versym = NULL;
+	uint32_t nsyms;
 
-	(void)size;
-	if (!base || strncmp(base + 1, "libc.so.", 8) != 0)
-		return 0;
-	for (int i = 0; i < info->dlpi_phnum; i++)
-		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
-			dyn = (const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
-	if (!dyn)
-		return 0;
 	/* glibc relocates these d_ptr entries to absolute addresses */
-	for (; dyn->d_tag != DT_NULL; dyn++) {
+	for (; dyn && dyn->d_tag != DT_NULL; dyn++) {
 		switch (dyn->d_tag) {
 		case DT_SYMTAB: symtab = (const ElfW(Sym) *)dyn->d_un.d_ptr; break;
 		case DT_STRTAB: strtab = (const char *)dyn->d_un.d_ptr; break;
 		case DT_GNU_HASH: gnuhash = (const uint32_t *)dyn->d_un.d_ptr; break;
 		case DT_HASH: hash = (const uint32_t *)dyn->d_un.d_ptr; break;
+		case DT_VERSYM: versym = (const ElfW(Half) *)dyn->d_un.d_ptr; break;
 		default: break;
 		}
 	}
 	if (!symtab || !strtab)
-		return 0;
+		return NULL;
 	nsyms = hash ? hash[1] : gnuhash ? gnu_nsyms(gnuhash) : 0;
 	for (uint32_t i = 0; i < nsyms; i++) {
-		const ElfW(Sym) *s = &symtab[i];
+		const ElfW(Sym) *sym = &symtab[i];
+		int type = ELF64_ST_TYPE(sym->st_info);
 
-		if (s->st_shndx == SHN_UNDEF || ELF64_ST_TYPE(s->st_info) != STT_FUNC)
+		if (sym->st_shndx == SHN_UNDEF || (type != STT_FUNC && type != STT_GNU_IFUNC))
 			continue;
-		if (strcmp(strtab + s->st_name, f->name) == 0) {
-			f->addr = (void *)(info->dlpi_addr + s->st_value);
-			return 1;
+		if (versym && (versym[i] & 0x8000))
+			continue;	/* a hidden (non-default) version */
+		if (same(strtab + sym->st_name, name)) {
+			void *addr = (void *)(base + sym->st_value);
+
+			if (type == STT_GNU_IFUNC)
+				addr = ((void *(*)(void))addr)();
+			return addr;
 		}
 	}
+	return NULL;
+}
+
+NG_NOSAN static int
+find_in_libc(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct find *f = data;
+	const char *base = info->dlpi_name && info->dlpi_name[0] ? base_of(info->dlpi_name) : NULL;
+	const ElfW(Dyn) *dyn = NULL;
+
+	(void)size;
+	if (!base || !prefix(base, "libc.so."))
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++)
+		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
+			dyn = (const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
+	f->addr = lookup_dyn(dyn, info->dlpi_addr, f->name);
 	return 1;
 }
 
-static void *
+NG_NOSAN static void *
 libc_symbol(const char *name)
 {
 	struct find f = { name, NULL };
@@ -101,9 +151,41 @@ libc_symbol(const char *name)
 	return f.addr;
 }
 
+/*
+ * The next definition of name after object from, in the global load order.
+ * glibc's own RTLD_NEXT searches the caller's dependency scope instead, in
+ * which a sanitizer runtime we link against would come before libc.
+ */
+NG_NOSAN static void *
+next_after(struct link_map *from, const char *name)
+{
+	for (struct link_map *l = from ? from->l_next : NULL; l; l = l->l_next) {
+		const char *b = l->l_name ? base_of(l->l_name) : "";
+		void *a;
+
+		if (prefix(b, "linux-vdso") || prefix(b, "linux-gate") || !l->l_ld)
+			continue;
+		a = lookup_dyn(l->l_ld, l->l_addr, name);
+		if (a)
+			return a;
+	}
+	return NULL;
+}
+
+NG_NOSAN static struct link_map *
+map_of(void *addr)
+{
+	struct link_map *m = NULL;
+	Dl_info info;
+
+	if (!dladdr1(addr, &info, (void **)&m, RTLD_DL_LINKMAP))
+		return NULL;
+	return m;
+}
+
 /* The next definition of name after this library (RTLD_NEXT). */
 void *ng_libc_dlsym(const char *name);
-void *
+NG_NOSAN void *
 ng_libc_dlsym(const char *name)
 {
 	if (!real_dlsym) {
@@ -112,6 +194,12 @@ ng_libc_dlsym(const char *name)
 		ng_real.dlsym = real_dlsym;
 		ng_real.dlvsym = real_dlvsym;
 	}
+	{
+		void *a = next_after(map_of((void *)ng_libc_dlsym), name);
+
+		if (a)
+			return a;
+	}
 	return real_dlsym ? real_dlsym(RTLD_NEXT, name) : NULL;
 }
 
@@ -119,7 +207,7 @@ ng_libc_dlsym(const char *name)
 
 NG_HIDDEN void *ng_hook_for(const char *name);	/* hooks.c: the table */
 
-static int
+NG_NOSAN static int
 from_libc(void *addr)
 {
 	Dl_info info;
@@ -127,12 +215,11 @@ from_libc(void *addr)
 
 	if (!addr || !dladdr(addr, &info) || !info.dli_fname)
 		return 0;
-	b = strrchr(info.dli_fname, '/');
-	b = b ? b + 1 : info.dli_fname;
-	return strncmp(b, "libc.so.", 8) == 0;
+	b = base_of(info.dli_fname);
+	return prefix(b, "libc.so.");
 }
 
-static void *
+NG_NOSAN static void *
 substitute(const char *name, void *found)
 {
 	void *hook;
@@ -145,7 +232,7 @@ substitute(const char *name, void *found)
 	return found;
 }
 
-NG_EXPORT void *
+NG_NOSAN NG_EXPORT void *
 dlsym(void *handle, const char *name)
 {
 	if (!real_dlsym)
@@ -153,28 +240,23 @@ dlsym(void *handle, const char *name)
 	if (!real_dlsym)
 		return NULL;
 	if (handle == RTLD_NEXT) {
-		/*
-		 * glibc resolves RTLD_NEXT from its own caller, which is now
-		 * this library; walk the objects after the real caller instead.
-		 */
-		void *caller = __builtin_return_address(0);
-		struct link_map *lm = NULL, *al = NULL;
-		Dl_info info, ai;
+		/* next after the real caller, not after us (glibc would see us) */
+		struct link_map *caller = map_of(__builtin_return_address(0));
+		struct link_map *self = map_of((void *)ng_libc_dlsym);
 
-		if (dladdr1(caller, &info, (void **)&lm, RTLD_DL_LINKMAP) && lm) {
-			for (struct link_map *l = lm->l_next; l; l = l->l_next) {
-				void *a = real_dlsym(l, name);
-
-				if (a && dladdr1(a, &ai, (void **)&al, RTLD_DL_LINKMAP) && al == l)
-					return substitute(name, a);
-			}
-			return NULL;
+		if (caller) {
+			/* a wrapper loaded after us chains to what follows it: do
+			 * not hand it our hook back, or the two would loop */
+			for (struct link_map *l = self ? self->l_next : NULL; l; l = l->l_next)
+				if (l == caller)
+					return next_after(caller, name);
+			return substitute(name, next_after(caller, name));
 		}
 	}
 	return substitute(name, real_dlsym(handle, name));
 }
 
-NG_EXPORT void *
+NG_NOSAN NG_EXPORT void *
 dlvsym(void *handle, const char *name, const char *version)
 {
 	if (!real_dlvsym)

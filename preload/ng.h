@@ -24,6 +24,9 @@
 
 #define NG_EXPORT __attribute__((visibility("default")))
 #define NG_HIDDEN __attribute__((visibility("hidden")))
+/* code the sanitizer runtime itself calls while it initialises (dlsym):
+ * its shadow memory does not exist yet, so it must not be instrumented */
+#define NG_NOSAN __attribute__((no_sanitize("address", "undefined")))
 
 /* ---- the real functions, resolved once in init ---------------------- */
 struct ng_real {

@@ -19,3 +19,17 @@ builddir=${builddir:-.}
 NETGUARD=$(cd "$builddir" && pwd)/tools/netguard
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
+# The preload as tests must pass it.  In a sanitizer build the library needs
+# the ASan runtime loaded first (ld.so refuses otherwise), and leaks of the
+# host programs it is injected into (curl, python...) are not ours to report.
+NG_LIB=$(cd "$builddir" && pwd)/preload/.libs/libnetguard.so
+NG_ASAN=$(ldd "$NG_LIB" 2>/dev/null | awk '/libasan\.so/ { print $3; exit }')
+if [ -n "$NG_ASAN" ]; then
+	NG_PRELOAD=$NG_ASAN:$NG_LIB
+	ASAN_OPTIONS=detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}
+	export ASAN_OPTIONS
+else
+	NG_PRELOAD=$NG_LIB
+fi
+# netguard run appends the library to what LD_PRELOAD already holds
+ng_run() { if [ -n "$NG_ASAN" ]; then LD_PRELOAD=$NG_ASAN "$NETGUARD" run "$@"; else "$NETGUARD" run "$@"; fi; }
