@@ -82,6 +82,16 @@ gnu_nsyms(const uint32_t *gh)
 	return last + 1;
 }
 
+NG_NOSAN static void *
+resolve_sym(ElfW(Addr) base, const ElfW(Sym) *sym)
+{
+	void *addr = (void *)(base + sym->st_value);
+
+	if (ELF64_ST_TYPE(sym->st_info) == STT_GNU_IFUNC)
+		addr = ((void *(*)(void))addr)();
+	return addr;
+}
+
 /* name in the dynamic symbol table at dyn (load bias base); NULL if absent */
 NG_NOSAN static void *
 lookup_dyn(const ElfW(Dyn) *dyn, ElfW(Addr) base, const char *name)
@@ -90,6 +100,7 @@ lookup_dyn(const ElfW(Dyn) *dyn, ElfW(Addr) base, const char *name)
 	const char *strtab = NULL;
 	const uint32_t *gnuhash = NULL, *hash = NULL;
 	const ElfW(Half) *versym = NULL;
+	const ElfW(Sym) *hidden = NULL;
 	uint32_t nsyms;
 
 	/* glibc relocates these d_ptr entries to absolute addresses */
@@ -112,17 +123,18 @@ lookup_dyn(const ElfW(Dyn) *dyn, ElfW(Addr) base, const char *name)
 
 		if (sym->st_shndx == SHN_UNDEF || (type != STT_FUNC && type != STT_GNU_IFUNC))
 			continue;
-		if (versym && (versym[i] & 0x8000))
-			continue;	/* a hidden (non-default) version */
-		if (same(strtab + sym->st_name, name)) {
-			void *addr = (void *)(base + sym->st_value);
-
-			if (type == STT_GNU_IFUNC)
-				addr = ((void *(*)(void))addr)();
-			return addr;
+		if (!same(strtab + sym->st_name, name))
+			continue;
+		/* the default version if there is one, else any (__res_query
+		 * exists only as a compat version since glibc 2.34) */
+		if (versym && (versym[i] & 0x8000)) {
+			if (!hidden)
+				hidden = sym;
+			continue;
 		}
+		return resolve_sym(base, sym);
 	}
-	return NULL;
+	return hidden ? resolve_sym(base, hidden) : NULL;
 }
 
 NG_NOSAN static int

@@ -445,6 +445,8 @@ do_init(void)
 	ng_dns_init(ng.set.dns_max, ng.set.dns_ttl);
 	ng_res_init_real();
 	setup_log();
+	if (ng.set.log_backtrace && ng_bt_init() < 0)
+		say("log.backtrace: cannot load libunwind.so.8; logging without call stacks", NULL);
 	setup_nameservers();
 	ng_env_capture();
 	return 0;

@@ -60,6 +60,28 @@ put_text(struct out *o, const char *s)
 	}
 }
 
+/* like put_text, but spaces stay spaces (the backtrace's separators) */
+static void
+put_text_sp(struct out *o, const char *s)
+{
+	char word[256];
+
+	while (*s) {
+		size_t n = strcspn(s, " ");
+
+		if (n >= sizeof(word))
+			n = sizeof(word) - 1;
+		memcpy(word, s, n);
+		word[n] = '\0';
+		put_text(o, word);
+		s += n;
+		if (*s == ' ') {
+			put(o, " ");
+			s++;
+		}
+	}
+}
+
 static void
 put_json(struct out *o, const char *s)
 {
@@ -191,6 +213,14 @@ flush_suppressed(void)
 	emit(&o);
 }
 
+/* a flood that ended inside its window still says what it dropped */
+__attribute__((destructor)) static void
+flush_at_exit(void)
+{
+	if (atomic_load(&suppressed) > 0 && ng.log_sink != NG_LOG_NONE)
+		flush_suppressed();
+}
+
 void
 ng_log_line(const char *msg)
 {
@@ -218,10 +248,14 @@ ng_log_verdict(const struct ng_event *e, const struct ng_verdict *v)
 	int fam = -1;
 	const char *word = ng_verdict_word(v);
 	char at[PATH_MAX + 24] = "";
+	char bt[768];
 
 	if (ng.log_sink == NG_LOG_NONE || !rate_ok())
 		return;
 	flush_suppressed();
+	bt[0] = '\0';
+	if (ng.set.log_backtrace && v->action != NG_ALLOW)
+		ng_bt_format(bt, sizeof(bt));
 	if (e->sa)
 		fam = ng_sockaddr_str(e->sa, e->salen, addr, sizeof(addr), &port);
 	if (fam == AF_INET6 && strncmp(addr, "::ffff:", 7) == 0 && strchr(addr + 7, '.')) {
@@ -286,6 +320,10 @@ ng_log_verdict(const struct ng_event *e, const struct ng_verdict *v)
 			put(&o, ",\"detail\":");
 			put_json(&o, e->detail);
 		}
+		if (bt[0]) {
+			put(&o, ",\"backtrace\":");
+			put_json(&o, bt);
+		}
 		put(&o, "}");
 	} else {
 		prefix(&o);
@@ -326,6 +364,10 @@ ng_log_verdict(const struct ng_event *e, const struct ng_verdict *v)
 			put(&o, " (");
 			put(&o, e->detail);
 			put(&o, ")");
+		}
+		if (bt[0]) {
+			put(&o, " backtrace: ");
+			put_text_sp(&o, bt);
 		}
 	}
 	emit(&o);

@@ -70,6 +70,12 @@ unix_real(const char *path, char *out, size_t n)
 int
 ng_check_net(const struct sockaddr *sa, socklen_t len, int proto, enum ng_op op)
 {
+	return ng_check_net_as(sa, len, proto, op, NULL);
+}
+
+int
+ng_check_net_as(const struct sockaddr *sa, socklen_t len, int proto, enum ng_op op, const char *as)
+{
 	struct ng_query q;
 	struct ng_verdict v;
 	char names[8][256];
@@ -78,7 +84,7 @@ ng_check_net(const struct sockaddr *sa, socklen_t len, int proto, enum ng_op op)
 	size_t nn = 0;
 	unsigned port;
 	int fam;
-	const char *opname = op == NG_OP_SEND ? "send" : "connect";
+	const char *opname = as ? as : op == NG_OP_SEND ? "send" : "connect";
 
 	if (ng_ready() < 0) {
 		log_fail_closed(opname, sa, len, NULL);

@@ -132,6 +132,7 @@ struct ng_event {
 
 /* Decide a network event; logs; returns 0 allow (incl. audit) or -1 deny */
 NG_HIDDEN int ng_check_net(const struct sockaddr *sa, socklen_t len, int proto, enum ng_op op);
+NG_HIDDEN int ng_check_net_as(const struct sockaddr *sa, socklen_t len, int proto, enum ng_op op, const char *as);
 NG_HIDDEN int ng_check_lookup(const char *name, const char *op);
 NG_HIDDEN void ng_log_verdict(const struct ng_event *e, const struct ng_verdict *v);
 NG_HIDDEN void ng_log_line(const char *msg);
@@ -179,6 +180,10 @@ NG_HIDDEN long ng_raw_syscall(long n, long a1, long a2, long a3, long a4, long a
 #define ng_sys(n, ...) ng_sys_(n, __VA_ARGS__, 0, 0, 0, 0, 0, 0)
 #define ng_sys_(n, a, b, c, d, e, f, ...) \
 	ng_raw_syscall((long)(n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+
+/* backtrace.c: libunwind, loaded only for log.backtrace */
+NG_HIDDEN int ng_bt_init(void);
+NG_HIDDEN size_t ng_bt_format(char *buf, size_t n);
 
 /* ---- small async-signal-safe string helpers (util.c) ---------------- */
 NG_HIDDEN size_t ng_strlcpy(char *dst, const char *src, size_t n);

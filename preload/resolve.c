@@ -44,19 +44,32 @@ static struct {
 void ng_res_init_real(void);
 #define res_init_real ng_res_init_real
 
+/* res_query is the default name since glibc 2.34, __res_query before */
+static void *
+next_res(const char *name)
+{
+	char old[40] = "__";
+	void *f = ng_libc_dlsym(name);
+
+	if (f)
+		return f;
+	ng_strlcat(old, name, sizeof(old));
+	return ng_libc_dlsym(old);
+}
+
 void
 ng_res_init_real(void)
 {
 	if (atomic_load(&rr.done))
 		return;
-	rr.query = (res_q_fn)ng_libc_dlsym("__res_query");
-	rr.search = (res_q_fn)ng_libc_dlsym("__res_search");
-	rr.querydomain = (res_qd_fn)ng_libc_dlsym("__res_querydomain");
-	rr.send = (res_s_fn)ng_libc_dlsym("__res_send");
-	rr.nquery = (res_nq_fn)ng_libc_dlsym("__res_nquery");
-	rr.nsearch = (res_nq_fn)ng_libc_dlsym("__res_nsearch");
-	rr.nquerydomain = (res_nqd_fn)ng_libc_dlsym("__res_nquerydomain");
-	rr.nsend = (res_ns_fn)ng_libc_dlsym("__res_nsend");
+	rr.query = (res_q_fn)next_res("res_query");
+	rr.search = (res_q_fn)next_res("res_search");
+	rr.querydomain = (res_qd_fn)next_res("res_querydomain");
+	rr.send = (res_s_fn)next_res("res_send");
+	rr.nquery = (res_nq_fn)next_res("res_nquery");
+	rr.nsearch = (res_nq_fn)next_res("res_nsearch");
+	rr.nquerydomain = (res_nqd_fn)next_res("res_nquerydomain");
+	rr.nsend = (res_ns_fn)next_res("res_nsend");
 	rr.gai_error = (gai_error_fn)ng_libc_dlsym("gai_error");
 	atomic_store(&rr.done, 1);
 }
@@ -144,7 +157,7 @@ reverse_ok(int family, const void *addr)
 		return ng_ready();
 	}
 	/* port 0, protocol 0: the first rule for this address, whatever its ports */
-	return ng_check_net((struct sockaddr *)&ss, len, 0, NG_OP_CONNECT);
+	return ng_check_net_as((struct sockaddr *)&ss, len, 0, NG_OP_CONNECT, "ptr");
 }
 
 /* ---- getaddrinfo ---------------------------------------------------------- */

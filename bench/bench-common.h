@@ -1,0 +1,185 @@
+/*
+ * Helpers shared by the preload benchmarks (bench-connect, bench-spawn):
+ * clocks and medians, policy files like bench-decide's, and workers — copies
+ * of the benchmark started with or without the preload, driven over a pipe
+ * so that every configuration runs once per round (interleaved) while each
+ * process pays its start-up (and the policy compile) only once.
+ */
+#ifndef NG_BENCH_COMMON_H
+#define NG_BENCH_COMMON_H
+
+#include <errno.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static inline double
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median of v[0..n) (sorts v). */
+static double
+median(double *v, int n)
+{
+	if (n <= 0)
+		return 0;
+	qsort(v, (size_t)n, sizeof(double), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "bench: %s: %s\n", what, errno ? strerror(errno) : "failed");
+	exit(1);
+}
+
+/*
+ * A policy of n rules as bench-decide writes them — a third exact names
+ * (port 443), a third suffixes, a third /24 CIDRs in 10.0.0.0/8 — followed
+ * by the loopback allow rule, LAST, so a connect to 127.0.0.1 has to look
+ * through every index before it finds its rule.
+ */
+static void
+write_policy(const char *path, int n)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		die(path);
+	fprintf(f, "version = 1;\ndefault = \"deny\";\nrules = (\n");
+	for (int i = 0; i < n; i++) {
+		switch (i % 3) {
+		case 0:
+			fprintf(f, "{ name = \"r%d\"; action = \"allow\"; to = ( \"host%d.svc%d.example\" ); ports = ( 443 ); },\n",
+				i, i, i % 97);
+			break;
+		case 1:
+			fprintf(f, "{ name = \"r%d\"; action = \"deny\"; to = ( \".zone%d.example\" ); },\n", i, i);
+			break;
+		default:
+			fprintf(f, "{ name = \"r%d\"; action = \"allow\"; to = ( \"%d.%d.%d.0/24\" ); },\n", i,
+				10 + (i >> 16) % 100, (i >> 8) & 255, i & 255);
+		}
+	}
+	fprintf(f, "{ name = \"lo\"; action = \"allow\"; to = ( \"127.0.0.0/8\" ); }\n);\n");
+	if (fclose(f) != 0)
+		die(path);
+}
+
+/* environ without LD_PRELOAD and NETGUARD_*, plus up to two extra entries. */
+static char **
+clean_env(const char *extra1, const char *extra2)
+{
+	size_t n = 0, k = 0;
+	char **e;
+
+	while (environ[n])
+		n++;
+	e = calloc(n + 3, sizeof(char *));
+	if (!e)
+		die("calloc");
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "LD_PRELOAD=", 11) != 0 && strncmp(environ[i], "NETGUARD_", 9) != 0)
+			e[k++] = environ[i];
+	if (extra1)
+		e[k++] = (char *)extra1;
+	if (extra2)
+		e[k++] = (char *)extra2;
+	e[k] = NULL;
+	return e;
+}
+
+struct worker {
+	const char *label;
+	pid_t pid;
+	FILE *to, *from;
+};
+
+/*
+ * Start argv[] (a copy of this program in --worker mode, possibly under
+ * `netguard run`) with a clean environment, stdin/stdout on pipes to us.
+ * Waits for its first line ("ready ...") and returns it in line[].
+ */
+static void
+worker_start(struct worker *w, char *const argv[], char *line, size_t linesz)
+{
+	int in[2], out[2];
+	posix_spawn_file_actions_t fa;
+	char **env = clean_env(NULL, NULL);
+	int rc;
+
+	if (pipe(in) < 0 || pipe(out) < 0)
+		die("pipe");
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	posix_spawn_file_actions_addclose(&fa, in[1]);
+	posix_spawn_file_actions_addclose(&fa, out[0]);
+	rc = posix_spawn(&w->pid, argv[0], &fa, NULL, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	free(env);
+	if (rc != 0) {
+		errno = rc;
+		die(argv[0]);
+	}
+	close(in[0]);
+	close(out[1]);
+	w->to = fdopen(in[1], "w");
+	w->from = fdopen(out[0], "r");
+	if (!w->to || !w->from)
+		die("fdopen");
+	if (!fgets(line, (int)linesz, w->from) || strncmp(line, "ready", 5) != 0) {
+		fprintf(stderr, "bench: worker %s did not start\n", w->label);
+		exit(1);
+	}
+}
+
+/* Send one command line, return the worker's one-line answer in line[]. */
+static void
+worker_ask(struct worker *w, const char *cmd, char *line, size_t linesz)
+{
+	if (fprintf(w->to, "%s\n", cmd) < 0 || fflush(w->to) != 0)
+		die("write to worker");
+	if (!fgets(line, (int)linesz, w->from)) {
+		fprintf(stderr, "bench: worker %s died\n", w->label);
+		exit(1);
+	}
+	if (strncmp(line, "error", 5) == 0) {
+		fprintf(stderr, "bench: worker %s: %s", w->label, line);
+		exit(1);
+	}
+}
+
+static void
+worker_stop(struct worker *w)
+{
+	int st;
+
+	fclose(w->to);		/* EOF on its stdin: it exits */
+	fclose(w->from);
+	while (waitpid(w->pid, &st, 0) < 0 && errno == EINTR)
+		;
+}
+
+#endif

@@ -1,0 +1,245 @@
+/*
+ * Process start benchmark: what the preload adds to starting /bin/true and
+ * `node -e 0`, at 10-, 1 000- and 10 000-rule policies.
+ *
+ *   no preload   a driver without the preload posix_spawns the program and
+ *                waits for it: the baseline;
+ *   tree root    the same driver spawns it with LD_PRELOAD=libnetguard.so
+ *                and NETGUARD_POLICY=p.conf, as a bare LD_PRELOAD does: the
+ *                program has no snapshot, so its preload runs `netguard
+ *                compile` (one more process) and maps the result;
+ *   child        the driver itself runs under `netguard run -p p.conf`, so
+ *                it holds the sealed snapshot; it spawns the program with
+ *                its environment (LD_PRELOAD, NETGUARD_SNAPSHOT): the
+ *                driver's posix_spawn hook judges the exec, the child's
+ *                preload maps the inherited snapshot.  This is what every
+ *                process below the root of a tree pays.
+ *
+ * Drivers are copies of this program in --worker mode, one without the
+ * preload (baseline and tree root) and one under `netguard run` per policy,
+ * driven over pipes.  Each round runs every configuration once, in rotating
+ * order, with a batch of spawns; the figures are the median over rounds of
+ * the batch medians, and "added" the median over rounds of (configuration
+ * - baseline) in the same round.  Times are posix_spawn to waitpid return,
+ * taken with CLOCK_MONOTONIC in the driver: no shell in the way.
+ *
+ *   bench/bench-spawn [ROUNDS]    (NG_BENCH_NETGUARD: the netguard binary,
+ *                                  default tools/netguard; NG_BENCH_PRELOAD:
+ *                                  the library, default
+ *                                  preload/.libs/libnetguard.so)
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <sys/stat.h>
+
+#include "bench-common.h"
+
+#define MAXT 2
+
+/* ---- worker ---------------------------------------------------------------- */
+
+static int
+worker(int argc, char **argv)
+{
+	/* argv: self --worker LIB TARGET... */
+	const char *lib = argv[2];
+	int ntargets = argc - 3;
+	char line[PATH_MAX + 64], pre[PATH_MAX + 16], pol[PATH_MAX + 24];
+
+	if (ntargets < 1 || ntargets > MAXT) {
+		printf("error: usage\n");
+		return 1;
+	}
+	snprintf(pre, sizeof(pre), "LD_PRELOAD=%s", lib);
+	printf("ready preload=%d\n", getenv("LD_PRELOAD") && getenv("NETGUARD_SNAPSHOT"));
+	fflush(stdout);
+	while (fgets(line, sizeof(line), stdin)) {
+		int t, n;
+		char conf[PATH_MAX] = "";
+		char **env = environ, **cleaned = NULL;
+		char *av[4];
+		double *s;
+
+		if (sscanf(line, "go %d %d %4095s", &t, &n, conf) < 2 || t < 0 || t >= ntargets || n < 1) {
+			printf("error: bad command\n");
+			return 1;
+		}
+		if (conf[0]) {	/* tree root: bare LD_PRELOAD + NETGUARD_POLICY */
+			snprintf(pol, sizeof(pol), "NETGUARD_POLICY=%s", conf);
+			env = cleaned = clean_env(pre, pol);
+		}
+		av[0] = argv[3 + t];
+		av[1] = strstr(av[0], "node") ? "-e" : NULL;
+		av[2] = av[1] ? "0" : NULL;
+		av[3] = NULL;
+		s = calloc((size_t)n, sizeof(double));
+		for (int i = 0; i < n; i++) {
+			pid_t pid;
+			int st, rc;
+			double t0 = now_ns();
+
+			rc = posix_spawn(&pid, av[0], NULL, NULL, av, env);
+			if (rc != 0) {
+				printf("error: posix_spawn %s: %s\n", av[0], strerror(rc));
+				return 1;
+			}
+			while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+				;
+			s[i] = now_ns() - t0;
+			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+				printf("error: %s exited with status %d\n", av[0], st);
+				return 1;
+			}
+		}
+		printf("%.0f\n", median(s, n));
+		fflush(stdout);
+		free(s);
+		free(cleaned);
+	}
+	return 0;
+}
+
+/* ---- coordinator ---------------------------------------------------------- */
+
+#define NPOL 3
+/* configurations: 0 baseline, 1..NPOL tree root, NPOL+1..2*NPOL child */
+#define NCFG (1 + 2 * NPOL)
+
+static const char *
+find_in_path(const char *prog, char *out, size_t n)
+{
+	const char *p = getenv("PATH");
+	char buf[4096], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", p ? p : "/usr/bin:/bin");
+	for (char *d = strtok_r(buf, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		snprintf(out, n, "%s/%s", d, prog);
+		if (access(out, X_OK) == 0)
+			return out;
+	}
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const int rules[NPOL] = { 10, 1000, 10000 };
+	static const char *rlabel[NPOL] = { "10 rules", "1 000 rules", "10 000 rules" };
+	const char *ng = getenv("NG_BENCH_NETGUARD"), *libenv = getenv("NG_BENCH_PRELOAD");
+	char self[PATH_MAX], lib[PATH_MAX], nodepath[PATH_MAX], line[512];
+	char dir[] = "/tmp/ngbench-spawn-XXXXXX", conf[NPOL][PATH_MAX];
+	const char *targets[MAXT];
+	int batch[MAXT], ntargets = 0, rounds;
+	struct worker w[1 + NPOL];
+	double *res[MAXT][NCFG], *add[MAXT][NCFG];
+
+	if (argc > 1 && strcmp(argv[1], "--worker") == 0)
+		return worker(argc, argv);
+	rounds = argc > 1 ? atoi(argv[1]) : 11;
+	if (rounds < 1)
+		rounds = 1;
+	if (!realpath("/proc/self/exe", self))
+		die("/proc/self/exe");
+	if (!ng)
+		ng = "tools/netguard";
+	if (access(ng, X_OK) != 0)
+		die(ng);
+	if (!realpath(libenv ? libenv : "preload/.libs/libnetguard.so", lib))
+		die(libenv ? libenv : "preload/.libs/libnetguard.so");
+	targets[ntargets] = "/bin/true";
+	batch[ntargets++] = 10;
+	if (find_in_path("node", nodepath, sizeof(nodepath))) {
+		targets[ntargets] = nodepath;
+		batch[ntargets++] = 3;
+	} else {
+		fprintf(stderr, "bench-spawn: node not found in PATH, measuring /bin/true only\n");
+	}
+	if (!mkdtemp(dir))
+		die("mkdtemp");
+	for (int p = 0; p < NPOL; p++) {
+		snprintf(conf[p], sizeof(conf[p]), "%s/p%d.conf", dir, rules[p]);
+		write_policy(conf[p], rules[p]);
+	}
+
+	/* drivers: w[0] without the preload, w[1+p] under netguard run -p conf[p] */
+	for (int k = 0; k < 1 + NPOL; k++) {
+		char *av[12];
+		int a = 0;
+
+		w[k].label = k ? rlabel[k - 1] : "no preload";
+		if (k) {
+			av[a++] = (char *)ng;
+			av[a++] = "run";
+			av[a++] = "-p";
+			av[a++] = conf[k - 1];
+			av[a++] = "--";
+		}
+		av[a++] = self;
+		av[a++] = "--worker";
+		av[a++] = lib;
+		for (int t = 0; t < ntargets; t++)
+			av[a++] = (char *)targets[t];
+		av[a] = NULL;
+		worker_start(&w[k], av, line, sizeof(line));
+		if ((strstr(line, "preload=1") != NULL) != (k != 0)) {
+			fprintf(stderr, "bench-spawn: driver \"%s\" %s the preload\n", w[k].label,
+				k ? "is not under" : "is under");
+			return 1;
+		}
+	}
+	for (int t = 0; t < ntargets; t++)
+		for (int c = 0; c < NCFG; c++) {
+			res[t][c] = calloc((size_t)rounds, sizeof(double));
+			add[t][c] = calloc((size_t)rounds, sizeof(double));
+		}
+
+	/* warm-up: one of each, so page cache and the dynamic loader's caches are hot */
+	for (int t = 0; t < ntargets; t++)
+		for (int c = 0; c < NCFG; c++) {
+			char cmd[PATH_MAX + 64];
+			int k = c > NPOL ? c - NPOL : 0;
+
+			snprintf(cmd, sizeof(cmd), "go %d 1 %s", t, c >= 1 && c <= NPOL ? conf[c - 1] : "");
+			worker_ask(&w[k], cmd, line, sizeof(line));
+		}
+
+	for (int r = 0; r < rounds; r++)
+		for (int t = 0; t < ntargets; t++) {
+			for (int j = 0; j < NCFG; j++) {
+				int c = (r + j) % NCFG, k = c > NPOL ? c - NPOL : 0;
+				char cmd[PATH_MAX + 64];
+
+				snprintf(cmd, sizeof(cmd), "go %d %d %s", t, batch[t],
+					 c >= 1 && c <= NPOL ? conf[c - 1] : "");
+				worker_ask(&w[k], cmd, line, sizeof(line));
+				res[t][c][r] = atof(line) / 1e6;	/* ms */
+			}
+			for (int c = 1; c < NCFG; c++)
+				add[t][c][r] = res[t][c][r] - res[t][0][r];
+		}
+	for (int k = 0; k < 1 + NPOL; k++)
+		worker_stop(&w[k]);
+	for (int p = 0; p < NPOL; p++)
+		unlink(conf[p]);
+	rmdir(dir);
+
+	printf("# process start (posix_spawn + waitpid, from a C driver): median over %d interleaved rounds of\n"
+	       "# the batch median (%d spawns of /bin/true, %d of node per configuration and round); \"added\" =\n"
+	       "# median over rounds of (with preload - without) in the same round\n\n",
+	       rounds, batch[0], ntargets > 1 ? batch[1] : 0);
+	printf("| program | policy | no preload (ms) | tree root, bare LD_PRELOAD (ms) | added (ms) "
+	       "| child under `netguard run` (ms) | added (ms) |\n|---|---|---:|---:|---:|---:|---:|\n");
+	for (int t = 0; t < ntargets; t++) {
+		double base = median(res[t][0], rounds);
+
+		for (int p = 0; p < NPOL; p++) {
+			int root = 1 + p, child = 1 + NPOL + p;
+
+			printf("| %s | %s | %.3f | %.3f | %+.3f | %.3f | %+.3f |\n",
+			       t == 0 ? "`/bin/true`" : "`node -e 0`", rlabel[p], base, median(res[t][root], rounds),
+			       median(add[t][root], rounds), median(res[t][child], rounds), median(add[t][child], rounds));
+		}
+	}
+	return 0;
+}
