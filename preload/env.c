@@ -68,30 +68,54 @@ is_self(const char *entry, size_t len)
 	return blen == 14 && strncmp(b, "libnetguard.so", 14) == 0;
 }
 
-/* LD_PRELOAD for a child: the program's entries in order, plus us. */
+/*
+ * LD_PRELOAD for a child: the program's entries in order, with every entry
+ * that names a libnetguard.so (bare, or in another directory: a child could
+ * point LD_LIBRARY_PATH or a path at a look-alike) replaced by this very
+ * library's absolute path, once; appended if the program removed it.
+ */
 static const char *
 child_preload(const char *cur, char *buf, size_t n)
 {
+	const char *self = ng.self[0] ? ng.self : "libnetguard.so";
+	const char *p;
 	int have_self = 0;
-	const char *p = cur;
 
 	if (!cur)
-		return ng.preload_env[0] ? ng.preload_env : NULL;
-	while (*p) {
+		cur = ng.preload_env;
+	buf[0] = '\0';
+	for (p = cur; *p;) {
 		size_t len = strcspn(p, ": ");
 
-		if (is_self(p, len))
-			have_self = 1;
+		if (len) {
+			const char *entry = p;
+			char one[PATH_MAX];
+
+			if (is_self(p, len)) {
+				if (have_self)
+					goto next;
+				have_self = 1;
+				entry = self;
+				len = strlen(self);
+			}
+			if (len >= sizeof(one))
+				goto next;
+			memcpy(one, entry, len);
+			one[len] = '\0';
+			if (buf[0])
+				ng_strlcat(buf, ":", n);
+			ng_strlcat(buf, one, n);
+		}
+next:
 		p += len;
 		if (*p)
 			p++;
 	}
-	if (have_self)
-		return cur;
-	ng_strlcpy(buf, cur, n);
-	if (buf[0])
-		ng_strlcat(buf, ":", n);
-	ng_strlcat(buf, ng.self[0] ? ng.self : "libnetguard.so", n);
+	if (!have_self) {
+		if (buf[0])
+			ng_strlcat(buf, ":", n);
+		ng_strlcat(buf, self, n);
+	}
 	return buf;
 }
 

@@ -331,6 +331,12 @@ main(int argc, char **argv)
 	if (argc > 1)
 		denied_ip = argv[1];
 	tap_ok(ctor_errno == EACCES, "connect from a constructor before main: EACCES (got %s)", strerror(ctor_errno));
+	if (getenv("HOOKTEST_EARLY")) {
+		int *e = dlsym(RTLD_DEFAULT, "early_errno");
+
+		tap_ok(e && *e == EACCES, "connect from a preloaded library's constructor (libearly.so): EACCES (got %s)",
+		       e ? strerror(*e) : "library not loaded");
+	}
 	start_listener();
 	tap_ok(denied(), "connect to %s: EACCES", denied_ip);
 	tap_ok(allowed(), "connect to our loopback listener works");
