@@ -16,7 +16,8 @@
 extern char **environ;
 
 static const char *const sticky_names[] = {
-	"NETGUARD_POLICY", "NETGUARD_LOG", "NETGUARD_MODE", "NETGUARD_JAILEXEC", "NETGUARD_SNAPSHOT", NULL
+	"NETGUARD_POLICY", "NETGUARD_LOG", "NETGUARD_MODE", "NETGUARD_JAILEXEC", "NETGUARD_SNAPSHOT",
+	"NETGUARD_ROOTNS", NULL
 };
 
 void
@@ -28,7 +29,8 @@ ng_env_capture(void)
 	for (int i = 0; sticky_names[i] && ng.nsticky < NG_MAX_STICKY; i++) {
 		const char *v = getenv(sticky_names[i]);
 
-		if (ng.secure && strcmp(sticky_names[i], "NETGUARD_SNAPSHOT") != 0)
+		if (ng.secure && strcmp(sticky_names[i], "NETGUARD_SNAPSHOT") != 0 &&
+		    strcmp(sticky_names[i], "NETGUARD_ROOTNS") != 0)
 			continue;
 		if (!v)
 			continue;

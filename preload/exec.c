@@ -35,6 +35,8 @@ struct plan {
 	struct ng_exec_target t;
 	struct ng_verdict v;
 	int rc;			/* 0 go, -errno refuse */
+	int jail;		/* run it under jailexec */
+	int foreign;		/* another ELF class: no LD_PRELOAD for it */
 };
 
 static const char *
@@ -79,13 +81,48 @@ decide(struct plan *pl, char *const argv[])
 		return;
 	}
 	if (pl->v.action == NG_JAIL) {
-		/* the jail tier (jailexec) is not wired in yet: fail closed */
-		log_exec(pl, "jail verdict: refused, jailexec is not available");
-	} else {
+		pl->foreign = (pl->t.elf & NG_ELF_CLASS) != 0;
+		if (ng_in_jail()) {
+			/* already inside a jail: its network is gone; exec in place */
+			if (ng.log_allowed)
+				log_exec(pl, "already jailed: in place");
+			pl->rc = 0;
+			return;
+		}
+		if (access(ng.jailexec, X_OK) != 0) {
+			log_exec(pl, "jailexec not found: refused");
+			pl->rc = -EACCES;
+			return;
+		}
 		log_exec(pl, NULL);
+		pl->jail = 1;
+		pl->rc = 0;
+		return;
 	}
+	log_exec(pl, NULL);
 	pl->rc = -EACCES;
 }
+
+/*
+ * argv for jailexec: jailexec -q --argv0 ARGV0 -- PATH ARG...  The exec of
+ * jailexec itself is never judged (it is run by the path captured at init,
+ * never taken from the program's environment).
+ */
+#define JAIL_ARGV(jv, path, argv)                                                   \
+	size_t jv##_n = 0;                                                           \
+	while (argv && argv[jv##_n])                                                 \
+		jv##_n++;                                                            \
+	char *jv[jv##_n + 7];                                                        \
+	jv[0] = ng.jailexec;                                                         \
+	jv[1] = "-q";                                                                \
+	jv[2] = "--argv0";                                                           \
+	jv[3] = (argv && argv[0]) ? argv[0] : (char *)(path);                        \
+	jv[4] = "--";                                                                \
+	jv[5] = (char *)(path);                                                      \
+	for (size_t i_ = 1; i_ <= jv##_n; i_++)                                      \
+		jv[5 + i_] = i_ < jv##_n ? argv[i_] : NULL;                          \
+	if (!jv##_n)                                                                 \
+		jv[6] = NULL
 
 static void
 plan_fail_closed(struct plan *pl, const char *path)
@@ -105,6 +142,7 @@ plan_path(struct plan *pl, const char *file, int search, char *const argv[])
 	int rc;
 
 	pl->t.fd = -1;
+	pl->jail = pl->foreign = 0;
 	if (ng_ready() < 0) {
 		plan_fail_closed(pl, file);
 		return;
@@ -136,10 +174,30 @@ refuse(struct plan *pl)
 	char **name = ng_env_child(envp, name##_v, name##_cap, name##_buf, sizeof(name##_buf), 0)
 
 static int
+run_jailed(struct plan *pl, const char *path, char *const argv[], char *const envp[])
+{
+	size_t cap = ng_env_count(envp) + ENV_EXTRA;
+	char *ev[cap], buf[PATH_MAX * 2 + 16];
+	char **env = ng_env_child(envp, ev, cap, buf, sizeof(buf), pl->foreign);
+
+	if (pl->t.fd >= 0)
+		ng_real.close(pl->t.fd);
+	{
+		JAIL_ARGV(jv, path, argv);
+		return ng_real.execve(ng.jailexec, jv, env);
+	}
+}
+
+static int
 run_plan(struct plan *pl, const char *orig, char *const argv[], char *const envp[])
 {
 	CHILD_ENV(env, envp);
 	int rc;
+
+	if (pl->jail)
+		return run_jailed(pl, pl->t.path[0] ? pl->t.path : orig, argv, envp);
+	if (pl->foreign)
+		env = ng_env_child(envp, env_v, env_cap, env_buf, sizeof(env_buf), 1);
 
 	if (pl->t.fd >= 0) {
 		rc = ng_real.execveat(pl->t.fd, "", argv, env, AT_EMPTY_PATH);
@@ -246,6 +304,7 @@ plan_fd(struct plan *pl, int fd, char *const argv[])
 
 	memset(&pl->t, 0, sizeof(pl->t));
 	pl->t.fd = -1;
+	pl->jail = pl->foreign = 0;
 	if (ng_ready() < 0) {
 		plan_fail_closed(pl, "(fd)");
 		return;
@@ -279,6 +338,20 @@ plan_fd(struct plan *pl, int fd, char *const argv[])
 	decide(pl, argv);
 }
 
+/* jail a program behind an fd (a memfd): jailexec runs /proc/self/fd/N */
+static int
+jail_fd(struct plan *pl, int fd, char *const argv[], char *const envp[])
+{
+	char path[40] = "/proc/self/fd/", num[24];
+	int flags = (int)ng_sys(SYS_fcntl, fd, F_GETFD, 0);
+
+	ng_strlcat(path, ng_utoa((unsigned long)fd, num), sizeof(path));
+	if (flags >= 0)
+		ng_sys(SYS_fcntl, fd, F_SETFD, flags & ~FD_CLOEXEC);	/* it must reach jailexec */
+	pl->t.fd = -1;
+	return run_jailed(pl, path, argv, envp);
+}
+
 NG_EXPORT int
 fexecve(int fd, char *const argv[], char *const envp[])
 {
@@ -287,6 +360,8 @@ fexecve(int fd, char *const argv[], char *const envp[])
 	plan_fd(&pl, fd, argv);
 	if (pl.rc < 0)
 		return refuse(&pl);
+	if (pl.jail)
+		return jail_fd(&pl, fd, argv, envp);
 	{
 		CHILD_ENV(env, envp);
 
@@ -301,12 +376,21 @@ execveat(int dirfd, const char *path, char *const argv[], char *const envp[], in
 
 	if (!path[0] && (flags & AT_EMPTY_PATH)) {
 		plan_fd(&pl, dirfd, argv);
+		if (pl.rc == 0 && pl.jail)
+			return jail_fd(&pl, dirfd, argv, envp);
 	} else if (path[0] != '/' && dirfd != AT_FDCWD) {
 		int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0));
 
 		if (fd < 0)
 			return -1;
 		plan_fd(&pl, fd, argv);
+		if (pl.rc == 0 && pl.jail) {
+			ng_real.close(fd);
+			plan_path(&pl, path, 0, argv);	/* jail it by path */
+			if (pl.rc == 0)
+				return run_plan(&pl, path, argv, envp);
+			return refuse(&pl);
+		}
 		if (pl.rc == 0) {
 			CHILD_ENV(env, envp);
 			int rc = ng_real.execveat(fd, "", argv, env, AT_EMPTY_PATH);
@@ -344,8 +428,14 @@ spawn(int search, pid_t *pid, const char *file, const posix_spawn_file_actions_t
 	if (pl.t.fd >= 0)
 		ng_real.close(pl.t.fd);
 	{
-		CHILD_ENV(env, envp);
+		size_t cap = ng_env_count(envp) + ENV_EXTRA;
+		char *ev[cap], buf[PATH_MAX * 2 + 16];
+		char **env = ng_env_child(envp, ev, cap, buf, sizeof(buf), pl.foreign);
 
+		if (pl.jail) {
+			JAIL_ARGV(jv, pl.t.path, argv);
+			return ng_real.posix_spawn(pid, ng.jailexec, fa, attr, jv, env);
+		}
 		return ng_real.posix_spawn(pid, pl.t.path, fa, attr, argv, env);
 	}
 }

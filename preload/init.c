@@ -44,6 +44,9 @@
 #ifndef NG_JAILEXEC_BIN
 #define NG_JAILEXEC_BIN "/usr/bin/jailexec"
 #endif
+#ifndef NG_BUILD_JAILEXEC
+#define NG_BUILD_JAILEXEC NG_JAILEXEC_BIN
+#endif
 
 #define SNAPSHOT_FD_MIN 200
 #define SEALS (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
@@ -415,9 +418,31 @@ setup_identity(void)
 static void
 setup_jailexec(void)
 {
-	const char *j = env("NETGUARD_JAILEXEC");
+	const char *j = env("NETGUARD_JAILEXEC"), *r = env("NETGUARD_ROOTNS");
+	struct stat st;
 
 	ng_strlcpy(ng.jailexec, j && j[0] == '/' ? j : NG_JAILEXEC_BIN, sizeof(ng.jailexec));
+	if (!(j && j[0] == '/') && access(ng.jailexec, X_OK) != 0 && access(NG_BUILD_JAILEXEC, X_OK) == 0)
+		ng_strlcpy(ng.jailexec, NG_BUILD_JAILEXEC, sizeof(ng.jailexec));	/* run from the build tree */
+	/* the tree's root records its network namespace; descendants inherit it */
+	if (r && *r) {
+		ng.rootns = strtoul(r, NULL, 10);
+	} else if (stat("/proc/self/ns/net", &st) == 0) {
+		char v[24];
+
+		ng.rootns = (unsigned long)st.st_ino;
+		setenv("NETGUARD_ROOTNS", ng_utoa(ng.rootns, v), 1);
+	}
+}
+
+int
+ng_in_jail(void)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/net", &st) < 0)
+		return 0;	/* cannot tell: not jailed, so jail verdicts escalate */
+	return ng.rootns && (unsigned long)st.st_ino != ng.rootns;
 }
 
 static int

@@ -102,6 +102,7 @@ struct ng_state {
 	char hostname[256];
 	char self[PATH_MAX];		/* absolute path of libnetguard.so */
 	char jailexec[PATH_MAX];
+	unsigned long rootns;		/* network namespace of the tree's root */
 	/* sticky environment captured at init: "NAME=value" */
 	char sticky[NG_MAX_STICKY][PATH_MAX + 32];
 	int nsticky;
@@ -163,6 +164,9 @@ NG_HIDDEN int ng_sock_proto(int fd);
 
 /* ---- fds (fd.c) ----------------------------------------------------------- */
 NG_HIDDEN int ng_protected_fd(int fd);
+
+/* a jail is recognised by its network namespace differing from the root's */
+NG_HIDDEN int ng_in_jail(void);
 
 /* ---- environment (env.c) ------------------------------------------------- */
 NG_HIDDEN void ng_env_capture(void);

@@ -451,6 +451,12 @@ cmd_explain(const char *popt, const char *exe, int argc, char **argv)
 #ifndef NG_BUILD_PRELOAD
 #define NG_BUILD_PRELOAD ""
 #endif
+#ifndef NG_BUILD_JAILEXEC
+#define NG_BUILD_JAILEXEC ""
+#endif
+#ifndef NG_JAILEXEC_BIN
+#define NG_JAILEXEC_BIN "/usr/bin/jailexec"
+#endif
 
 #define SNAPSHOT_FD_MIN 200
 #define SEALS (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
@@ -466,6 +472,26 @@ die(int status, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(status);
+}
+
+static int
+from_build_tree(void)
+{
+	char self[PATH_MAX], build[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0 || !NG_BUILD_NETGUARD[0])
+		return 0;
+	self[n] = '\0';
+	return realpath(NG_BUILD_NETGUARD, build) && strcmp(self, build) == 0;
+}
+
+static const char *
+jailexec_path(void)
+{
+	if (from_build_tree() && access(NG_BUILD_JAILEXEC, X_OK) == 0)
+		return NG_BUILD_JAILEXEC;
+	return NG_JAILEXEC_BIN;
 }
 
 /* The preload to use: the build tree's when this netguard is the build tree's. */
@@ -569,10 +595,10 @@ cmd_run(const char *popt, int audit, const char *sink, int argc, char **argv)
 	if (v.action == NG_DENY && !v.audit)
 		die(126, "%s: the policy denies starting it (rule=%s%s%s)", t.path, v.rule_name, v.file ? " at " : "",
 		    v.file ? v.file : "");
-	if (v.action == NG_JAIL && !v.audit)
-		die(126, "%s: the policy jails it (rule=%s), and jailexec is not available yet; refusing to run it "
-		    "unconfined", t.path, v.rule_name);
-	if (v.action != NG_ALLOW)
+	if (v.action == NG_JAIL && !v.audit && access(jailexec_path(), X_OK) != 0)
+		die(126, "%s: the policy jails it (rule=%s), and %s is missing; refusing to run it unconfined", t.path,
+		    v.rule_name, jailexec_path());
+	if (v.action != NG_ALLOW && (v.action != NG_JAIL || v.audit))
 		fprintf(stderr, "netguard: %s %s rule=%s (audit: running it anyway)\n", ng_verdict_word(&v), t.path,
 			v.rule_name);
 	fd = seal_snapshot(&L.blob);
@@ -590,7 +616,37 @@ cmd_run(const char *popt, int audit, const char *sink, int argc, char **argv)
 	if (sink)
 		setenv("NETGUARD_LOG", sink, 1);
 	set_preload(preload_path());
+	setenv("NETGUARD_JAILEXEC", jailexec_path(), 1);
+	{
+		struct stat st;
+		char ns[24];
+
+		if (stat("/proc/self/ns/net", &st) == 0) {
+			snprintf(ns, sizeof(ns), "%lu", (unsigned long)st.st_ino);
+			setenv("NETGUARD_ROOTNS", ns, 1);
+		}
+	}
 	unload_policy(&L);
+	if (v.action == NG_JAIL && !v.audit) {
+		/* jailexec runs it in place: same pid, argv, environment, fds */
+		size_t n = (size_t)argc;
+		char **jv = calloc(n + 7, sizeof(char *));
+
+		if (!jv)
+			die(125, "out of memory");
+		jv[0] = (char *)jailexec_path();
+		jv[1] = "-q";
+		jv[2] = "--argv0";
+		jv[3] = argv[0];
+		jv[4] = "--";
+		jv[5] = t.path;
+		for (size_t i = 1; i < n; i++)
+			jv[5 + i] = argv[i];
+		if (t.fd >= 0)
+			close(t.fd);
+		execv(jv[0], jv);
+		die(125, "%s: %s", jv[0], strerror(errno));
+	}
 	if (t.fd >= 0) {
 		syscall(SYS_execveat, t.fd, "", argv, environ, AT_EMPTY_PATH);
 		if (errno != ENOSYS)
