@@ -9,6 +9,7 @@
 #define NG_BENCH_COMMON_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -129,7 +130,7 @@ worker_start(struct worker *w, char *const argv[], char *line, size_t linesz)
 	char **env = clean_env(NULL, NULL);
 	int rc;
 
-	if (pipe(in) < 0 || pipe(out) < 0)
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0)
 		die("pipe");
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, in[0], 0);

@@ -105,6 +105,7 @@ worker(int argc, char **argv)
 #define NPOL 3
 /* configurations: 0 baseline, 1..NPOL tree root, NPOL+1..2*NPOL child */
 #define NCFG (1 + 2 * NPOL)
+#define ROOT_BATCH 5
 
 static const char *
 find_in_path(const char *prog, char *out, size_t n)
@@ -136,9 +137,10 @@ main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "--worker") == 0)
 		return worker(argc, argv);
-	rounds = argc > 1 ? atoi(argv[1]) : 11;
+	rounds = argc > 1 ? atoi(argv[1]) : 21;
 	if (rounds < 1)
 		rounds = 1;
+	alarm(600);	/* a stuck worker must not hang `make bench` */
 	if (!realpath("/proc/self/exe", self))
 		die("/proc/self/exe");
 	if (!ng)
@@ -148,10 +150,10 @@ main(int argc, char **argv)
 	if (!realpath(libenv ? libenv : "preload/.libs/libnetguard.so", lib))
 		die(libenv ? libenv : "preload/.libs/libnetguard.so");
 	targets[ntargets] = "/bin/true";
-	batch[ntargets++] = 10;
+	batch[ntargets++] = 20;
 	if (find_in_path("node", nodepath, sizeof(nodepath))) {
 		targets[ntargets] = nodepath;
-		batch[ntargets++] = 3;
+		batch[ntargets++] = 7;
 	} else {
 		fprintf(stderr, "bench-spawn: node not found in PATH, measuring /bin/true only\n");
 	}
@@ -210,7 +212,8 @@ main(int argc, char **argv)
 				int c = (r + j) % NCFG, k = c > NPOL ? c - NPOL : 0;
 				char cmd[PATH_MAX + 64];
 
-				snprintf(cmd, sizeof(cmd), "go %d %d %s", t, batch[t],
+				/* a tree root pays a compile (ms): fewer spawns suffice */
+				snprintf(cmd, sizeof(cmd), "go %d %d %s", t, c >= 1 && c <= NPOL ? ROOT_BATCH : batch[t],
 					 c >= 1 && c <= NPOL ? conf[c - 1] : "");
 				worker_ask(&w[k], cmd, line, sizeof(line));
 				res[t][c][r] = atof(line) / 1e6;	/* ms */
@@ -225,9 +228,9 @@ main(int argc, char **argv)
 	rmdir(dir);
 
 	printf("# process start (posix_spawn + waitpid, from a C driver): median over %d interleaved rounds of\n"
-	       "# the batch median (%d spawns of /bin/true, %d of node per configuration and round); \"added\" =\n"
-	       "# median over rounds of (with preload - without) in the same round\n\n",
-	       rounds, batch[0], ntargets > 1 ? batch[1] : 0);
+	       "# the batch median (per configuration and round: %d spawns of /bin/true, %d of node, %d as a tree\n"
+	       "# root); \"added\" = median over rounds of (with preload - without) in the same round\n\n",
+	       rounds, batch[0], ntargets > 1 ? batch[1] : 0, ROOT_BATCH);
 	printf("| program | policy | no preload (ms) | tree root, bare LD_PRELOAD (ms) | added (ms) "
 	       "| child under `netguard run` (ms) | added (ms) |\n|---|---|---:|---:|---:|---:|---:|\n");
 	for (int t = 0; t < ntargets; t++) {

@@ -88,28 +88,24 @@ child_preload(const char *cur, char *buf, size_t n)
 	buf[0] = '\0';
 	for (p = cur; *p;) {
 		size_t len = strcspn(p, ": ");
+		const char *entry = p;
+		size_t elen = len;
 
-		if (len) {
-			const char *entry = p;
+		if (len && is_self(p, len)) {
+			entry = have_self ? NULL : self;
+			elen = entry ? strlen(self) : 0;
+			have_self = 1;
+		}
+		if (entry && elen && elen < PATH_MAX) {
 			char one[PATH_MAX];
 
-			if (is_self(p, len)) {
-				if (have_self)
-					goto next;
-				have_self = 1;
-				entry = self;
-				len = strlen(self);
-			}
-			if (len >= sizeof(one))
-				goto next;
-			memcpy(one, entry, len);
-			one[len] = '\0';
+			memcpy(one, entry, elen);
+			one[elen] = '\0';
 			if (buf[0])
 				ng_strlcat(buf, ":", n);
 			ng_strlcat(buf, one, n);
 		}
-next:
-		p += len;
+		p += len;	/* the entry's own length, not its replacement's */
 		if (*p)
 			p++;
 	}

@@ -466,6 +466,12 @@ shell_allowed(void)
 		ng_real.close(pl.t.fd);
 	if (pl.rc < 0)
 		return pl.rc;
+	if (pl.jail) {
+		/* system() and popen() run the shell themselves; they cannot
+		 * be routed through jailexec: refuse rather than run it free */
+		log_exec(&pl, "system()/popen() of a jailed shell: refused");
+		return -EACCES;
+	}
 	ng_env_restore_environ();
 	return 0;
 }

@@ -302,6 +302,7 @@ gethostbyaddr_r(const void *addr, socklen_t len, int type, struct hostent *ret, 
 		*result = NULL;
 		if (h_errnop)
 			*h_errnop = HOST_NOT_FOUND;
+		h_errno = HOST_NOT_FOUND;	/* Python reads the global one */
 		return ENOENT;
 	}
 	return ng_real.gethostbyaddr_r(addr, len, type, ret, buf, buflen, result, h_errnop);

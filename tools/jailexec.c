@@ -9,7 +9,8 @@
  * and gid to themselves (setgroups "deny" before gid_map); mask the host
  * sockets a network namespace does not cut (container runtimes, resolved,
  * nscd, the D-Bus system bus); bring lo up through netlink, reading the
- * kernel's own error; close inherited sockets of other families than
+ * kernel's own error; enter a nested user and mount namespace so those
+ * masks are locked (root inside cannot unmount them); close inherited sockets of other families than
  * AF_UNIX beyond stdio; refuse TIOCSTI with seccomp; exec PROGRAM in place.
  *
  * Any step that fails: say which syscall, why, and what to change, exit 125,
@@ -154,8 +155,8 @@ mask_one(const char *path)
 {
 	struct stat st;
 
-	if (lstat(path, &st) < 0 || S_ISLNK(st.st_mode))
-		return;	/* symlinks resolve to a path masked on its own */
+	if (stat(path, &st) < 0)
+		return;	/* absent: nothing to hide (a symlink is followed to its target) */
 	if (S_ISDIR(st.st_mode)) {
 		if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "size=4k,mode=755") < 0)
 			fail(errno, "cannot hide a host service directory from the jail", "mount(tmpfs, %s)", path);
@@ -318,6 +319,17 @@ main(int argc, char **argv)
 	setup_mounts();
 	if (strcmp(net, "loopback") == 0)
 		loopback_up();
+	/*
+	 * A second user and mount namespace: the masks above become locked
+	 * mounts that even root inside the jail cannot unmount.  (The network
+	 * namespace stays owned by the first one: lo had to be up before.)
+	 */
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0) {
+		int e = errno;
+
+		fail(e, userns_hint(e), "unshare(CLONE_NEWUSER|CLONE_NEWNS) (nested, to lock the masks)");
+	}
+	map_ids(uid, gid);
 	close_host_sockets();
 	deny_tiocsti();
 	if (!quiet && getenv("JAILEXEC_VERBOSE"))
