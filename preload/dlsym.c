@@ -64,23 +64,6 @@ struct find {
 	void *addr;
 };
 
-NG_NOSAN static uint32_t
-gnu_nsyms(const uint32_t *gh)
-{
-	uint32_t nbuckets = gh[0], symoffset = gh[1], bloom = gh[2];
-	const uint32_t *buckets = gh + 4 + bloom * (sizeof(ElfW(Addr)) / 4);
-	const uint32_t *chain = buckets + nbuckets;
-	uint32_t last = 0;
-
-	for (uint32_t i = 0; i < nbuckets; i++)
-		if (buckets[i] > last)
-			last = buckets[i];
-	if (last < symoffset)
-		return symoffset;
-	while (!(chain[last - symoffset] & 1))
-		last++;
-	return last + 1;
-}
 
 NG_NOSAN static void *
 resolve_sym(ElfW(Addr) base, const ElfW(Sym) *sym)
@@ -116,7 +99,46 @@ lookup_dyn(const ElfW(Dyn) *dyn, ElfW(Addr) base, const char *name)
 	}
 	if (!symtab || !strtab)
 		return NULL;
-	nsyms = hash ? hash[1] : gnuhash ? gnu_nsyms(gnuhash) : 0;
+	if (gnuhash) {
+		/* the GNU hash table: a bloom filter and one bucket chain, so
+		 * each lookup touches a handful of symbols, not all of them */
+		uint32_t nbuckets = gnuhash[0], symoffset = gnuhash[1], bloom_size = gnuhash[2];
+		uint32_t shift = gnuhash[3], h = 5381, i;
+		const ElfW(Addr) *bloom = (const ElfW(Addr) *)(gnuhash + 4);
+		const uint32_t *buckets = (const uint32_t *)(bloom + bloom_size);
+		const uint32_t *chain = buckets + nbuckets;
+		const unsigned bits = sizeof(ElfW(Addr)) * 8;
+		ElfW(Addr) word, mask;
+
+		for (const char *c = name; *c; c++)
+			h = h * 33 + (unsigned char)*c;
+		if (!nbuckets || !bloom_size)
+			return NULL;
+		word = bloom[(h / bits) % bloom_size];
+		mask = ((ElfW(Addr))1 << (h % bits)) | ((ElfW(Addr))1 << ((h >> shift) % bits));
+		if ((word & mask) != mask)
+			return NULL;
+		i = buckets[h % nbuckets];
+		if (i < symoffset)
+			return NULL;
+		for (;; i++) {
+			uint32_t h2 = chain[i - symoffset];
+			const ElfW(Sym) *sym = &symtab[i];
+			int type = ELF64_ST_TYPE(sym->st_info);
+
+			if ((h | 1) == (h2 | 1) && sym->st_shndx != SHN_UNDEF &&
+			    (type == STT_FUNC || type == STT_GNU_IFUNC) && same(strtab + sym->st_name, name)) {
+				if (!(versym && (versym[i] & 0x8000)))
+					return resolve_sym(base, sym);
+				if (!hidden)
+					hidden = sym;
+			}
+			if (h2 & 1)
+				break;
+		}
+		return hidden ? resolve_sym(base, hidden) : NULL;
+	}
+	nsyms = hash ? hash[1] : 0;
 	for (uint32_t i = 0; i < nsyms; i++) {
 		const ElfW(Sym) *sym = &symtab[i];
 		int type = ELF64_ST_TYPE(sym->st_info);

@@ -91,7 +91,19 @@ ng_check_net_as(const struct sockaddr *sa, socklen_t len, int proto, enum ng_op 
 		return -1;
 	}
 	memset(&q, 0, sizeof(q));
-	fam = ng_sockaddr_str(sa, len, path, sizeof(path), &port);
+	/* the address as text only for AF_UNIX (the path); IP is formatted
+	 * only when a line is logged */
+	fam = -1;
+	port = 0;
+	if (sa && sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+		fam = AF_INET;
+		port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	} else if (sa && sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+		fam = AF_INET6;
+		port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	} else if (sa && len >= sizeof(sa_family_t) && sa->sa_family == AF_UNIX) {
+		fam = ng_sockaddr_str(sa, len, path, sizeof(path), &port);
+	}
 	q.op = op;
 	q.proto = proto;
 	q.exe = ng.exe;
