@@ -213,3 +213,15 @@ ng_exec_resolve(const char *file, int search, const char *path_env, struct ng_ex
 	t->fd = fd;
 	return 0;
 }
+
+void
+ng_exec_query_of(const struct ng_exec_target *t, const char *argv0, struct ng_exec_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->path = t->path;
+	q->real = t->real[0] ? t->real : NULL;
+	q->interp = t->script ? t->interp : NULL;
+	q->interp_real = t->script && t->interp_real[0] ? t->interp_real : NULL;
+	q->argv0 = argv0 ? argv0 : t->path;
+	q->flags = t->flags;
+}

@@ -29,4 +29,7 @@ int ng_exec_search(const char *file, const char *path_env, char *out, size_t n);
  */
 int ng_exec_resolve(const char *file, int search, const char *path_env, struct ng_exec_target *t);
 
+/* The exec query for a resolved target (what exec rules are matched against). */
+void ng_exec_query_of(const struct ng_exec_target *t, const char *argv0, struct ng_exec_query *q);
+
 #endif

@@ -88,6 +88,10 @@ size_t ng_rx_size(const struct ng_policy *p);
 int ng_rx_init(struct ng_policy *p, void *mem, size_t memsize,
 	       void *(*alloc)(size_t, void *), void (*release)(void *, void *), void *alloc_data);
 void ng_rx_fini(struct ng_policy *p);
+/* For programs that are not a preload (the CLI, tests, fuzzers, benchmarks):
+ * the runtime and the patterns on the heap, with malloc/free. */
+int ng_rx_init_heap(struct ng_policy *p);
+void ng_rx_fini_heap(struct ng_policy *p);
 
 /* Settings of the snapshot. */
 struct ng_settings_view {

@@ -13,6 +13,7 @@
 
 #include <stdalign.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -145,4 +146,40 @@ ng_rx_match(const struct ng_policy *p, uint32_t rid, const char *name, size_t le
 	if (rc >= 0)
 		return 1;
 	return rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+}
+
+static void *
+heap_alloc(size_t n, void *data)
+{
+	(void)data;
+	return malloc(n);
+}
+
+static void
+heap_free(void *ptr, void *data)
+{
+	(void)data;
+	free(ptr);
+}
+
+int
+ng_rx_init_heap(struct ng_policy *p)
+{
+	size_t n = ng_rx_size(p);
+	void *mem = malloc(n);
+
+	if (!mem || ng_rx_init(p, mem, n, heap_alloc, heap_free, NULL) < 0) {
+		free(mem);
+		return -1;
+	}
+	return 0;
+}
+
+void
+ng_rx_fini_heap(struct ng_policy *p)
+{
+	void *mem = p->rx;
+
+	ng_rx_fini(p);
+	free(mem);
 }

@@ -59,15 +59,9 @@ log_exec(const struct plan *pl, const char *detail)
 static void
 decide(struct plan *pl, char *const argv[])
 {
-	struct ng_exec_query q = {
-		.path = pl->t.path,
-		.real = pl->t.real[0] ? pl->t.real : NULL,
-		.interp = pl->t.script ? pl->t.interp : NULL,
-		.interp_real = pl->t.script && pl->t.interp_real[0] ? pl->t.interp_real : NULL,
-		.argv0 = argv && argv[0] ? argv[0] : pl->t.path,
-		.flags = pl->t.flags,
-	};
+	struct ng_exec_query q;
 
+	ng_exec_query_of(&pl->t, argv ? argv[0] : NULL, &q);
 	ng_decide_exec(&ng.pol, &q, &pl->v);
 	if (pl->v.action == NG_ALLOW) {
 		if (ng.log_allowed)

@@ -91,23 +91,9 @@ print_diags(const struct ng_diags *d)
 struct loaded {
 	struct ng_blob blob;
 	struct ng_policy pol;
-	void *rxmem;
 	const char *path;
 };
 
-static void *
-rx_alloc(size_t n, void *data)
-{
-	(void)data;
-	return malloc(n);
-}
-
-static void
-rx_free(void *p, void *data)
-{
-	(void)data;
-	free(p);
-}
 
 /* Compile and map the policy; on failure print every error and return -1. */
 static int
@@ -129,8 +115,7 @@ load_policy(const char *opt, int lint, struct loaded *L)
 		warnx("%s: compiled snapshot is invalid: %s", L->path ? L->path : "(built-in)", why);
 		return -1;
 	}
-	L->rxmem = malloc(ng_rx_size(&L->pol));
-	if (!L->rxmem || ng_rx_init(&L->pol, L->rxmem, ng_rx_size(&L->pol), rx_alloc, rx_free, NULL) < 0) {
+	if (ng_rx_init_heap(&L->pol) < 0) {
 		warnx("cannot set up the regex runtime");
 		return -1;
 	}
@@ -140,8 +125,7 @@ load_policy(const char *opt, int lint, struct loaded *L)
 static void
 unload_policy(struct loaded *L)
 {
-	ng_rx_fini(&L->pol);
-	free(L->rxmem);
+	ng_rx_fini_heap(&L->pol);
 	ng_blob_free(&L->blob);
 }
 
@@ -374,13 +358,7 @@ explain_exec(struct loaded *L, int argc, char **argv)
 	}
 	if (t.fd >= 0)
 		close(t.fd);
-	memset(&q, 0, sizeof(q));
-	q.path = t.path;
-	q.real = t.real;
-	q.interp = t.script ? t.interp : NULL;
-	q.interp_real = t.script ? t.interp_real : NULL;
-	q.argv0 = argv[0];
-	q.flags = t.flags;
+	ng_exec_query_of(&t, argv[0], &q);
 	ng_decide_exec(&L->pol, &q, &v);
 	print_first_line(&v);
 	printf("exec %s", t.path);
@@ -584,13 +562,7 @@ cmd_run(const char *popt, int audit, const char *sink, int argc, char **argv)
 	rc = ng_exec_resolve(argv[0], 1, getenv("PATH"), &t);
 	if (rc < 0)
 		die(rc == -ENOENT ? 127 : 126, "%s: %s", argv[0], strerror(-rc));
-	memset(&q, 0, sizeof(q));
-	q.path = t.path;
-	q.real = t.real;
-	q.interp = t.script ? t.interp : NULL;
-	q.interp_real = t.script ? t.interp_real : NULL;
-	q.argv0 = argv[0];
-	q.flags = t.flags;
+	ng_exec_query_of(&t, argv[0], &q);
 	ng_decide_exec(&L.pol, &q, &v);
 	if (v.action == NG_DENY && !v.audit)
 		die(126, "%s: the policy denies starting it (rule=%s%s%s)", t.path, v.rule_name, v.file ? " at " : "",

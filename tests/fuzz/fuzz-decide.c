@@ -29,21 +29,7 @@ static const char policy_text[] =
 
 static struct ng_blob blob;
 static struct ng_policy pol;
-static void *rxmem;
 
-static void *
-xalloc(size_t n, void *d)
-{
-	(void)d;
-	return malloc(n);
-}
-
-static void
-xfree(void *p, void *d)
-{
-	(void)d;
-	free(p);
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -64,8 +50,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (ng_compile_file(path, 0, &blob, &d) != 0 || ng_snap_open(&pol, blob.data, blob.size, &why) != 0)
 		abort();
 	unlink(path);
-	rxmem = malloc(ng_rx_size(&pol));
-	ng_rx_init(&pol, rxmem, ng_rx_size(&pol), xalloc, xfree, NULL);
+	ng_rx_init_heap(&pol);
 	return 0;
 }
 

@@ -12,19 +12,6 @@
 #include "policy/ir.h"
 #include "policy/policy.h"
 
-static void *
-xalloc(size_t n, void *d)
-{
-	(void)d;
-	return malloc(n);
-}
-
-static void
-xfree(void *p, void *d)
-{
-	(void)d;
-	free(p);
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -45,14 +32,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (ng_snap_verify(b.data, b.size, &why) != 0 || ng_snap_open(&p, b.data, b.size, &why) != 0)
 				abort();	/* the compiler produced a bad snapshot */
 			{
-				void *rx = malloc(ng_rx_size(&p));
 				const char *names[2] = { "api.example.com", "a.b.c.d.example.org" };
 				struct ng_query q = { .op = NG_OP_CONNECT, .proto = NG_Q_TCP, .family = AF_INET,
 						      .addr = { 10, 1, 2, 3 }, .port = 443, .names = names, .nnames = 2 };
 				struct ng_exec_query e = { .path = "/usr/bin/curl", .argv0 = "curl" };
 				struct ng_verdict v;
 
-				ng_rx_init(&p, rx, ng_rx_size(&p), xalloc, xfree, NULL);
+				ng_rx_init_heap(&p);
 				ng_decide(&p, &q, &v);
 				q.op = NG_OP_DNS;
 				ng_decide(&p, &q, &v);
@@ -61,8 +47,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				q.unix_path = "/run/docker.sock";
 				ng_decide(&p, &q, &v);
 				ng_decide_exec(&p, &e, &v);
-				ng_rx_fini(&p);
-				free(rx);
+				ng_rx_fini_heap(&p);
 			}
 			ng_blob_free(&b);
 		}

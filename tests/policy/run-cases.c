@@ -230,19 +230,6 @@ run_query(struct ng_policy *p, char *q, char *out, size_t outsz)
 	return 0;
 }
 
-static void *
-xalloc(size_t n, void *d)
-{
-	(void)d;
-	return malloc(n);
-}
-
-static void
-xfree(void *p, void *d)
-{
-	(void)d;
-	free(p);
-}
 
 static void
 trim(char *s)
@@ -306,13 +293,10 @@ run_case(const char *dir, const char *name)
 			tap_diag("  %d: %s", d.v[k].line, d.v[k].msg);
 	}
 	if (rc == 0) {
-		void *rx = NULL;
-
 		if (ng_snap_verify(blob.data, blob.size, &why) < 0 || ng_snap_open(&pol, blob.data, blob.size, &why) < 0) {
 			tap_ok(0, "%s: snapshot verifies (%s)", name, why);
 		} else {
-			rx = malloc(ng_rx_size(&pol));
-			ng_rx_init(&pol, rx, ng_rx_size(&pol), xalloc, xfree, NULL);
+			ng_rx_init_heap(&pol);
 			for (size_t i = 0; i < c.nq; i++) {
 				char *arrow = strstr(c.queries[i], "=>");
 				char q[1024], want[256], got[256];
@@ -339,8 +323,7 @@ run_case(const char *dir, const char *name)
 				if (strcmp(got, want))
 					tap_diag("got %s", got);
 			}
-			ng_rx_fini(&pol);
-			free(rx);
+			ng_rx_fini_heap(&pol);
 		}
 	}
 	ng_blob_free(&blob);
