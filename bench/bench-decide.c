@@ -90,23 +90,9 @@ struct config {
 	int rules, regexes;
 	struct ng_blob blob;
 	struct ng_policy pol;
-	void *rx;
 	double *samples;
 };
 
-static void *
-xalloc(size_t n, void *d)
-{
-	(void)d;
-	return malloc(n);
-}
-
-static void
-xfree(void *p, void *d)
-{
-	(void)d;
-	free(p);
-}
 
 /* Queries: hits and misses of every kind, names and addresses. */
 #define NQ 8
@@ -173,10 +159,10 @@ int
 main(int argc, char **argv)
 {
 	struct config cfg[] = {
-		{ "10 rules", 10, 0, { 0 }, { 0 }, 0, 0 },
-		{ "1 000 rules", 1000, 0, { 0 }, { 0 }, 0, 0 },
-		{ "100 000 rules", 100000, 0, { 0 }, { 0 }, 0, 0 },
-		{ "1 000 rules + 100 regexes", 1000, 100, { 0 }, { 0 }, 0, 0 },
+		{ "10 rules", 10, 0, { 0 }, { 0 }, 0 },
+		{ "1 000 rules", 1000, 0, { 0 }, { 0 }, 0 },
+		{ "100 000 rules", 100000, 0, { 0 }, { 0 }, 0 },
+		{ "1 000 rules + 100 regexes", 1000, 100, { 0 }, { 0 }, 0 },
 	};
 	int ncfg = (int)(sizeof(cfg) / sizeof(cfg[0]));
 	int rounds = argc > 1 ? atoi(argv[1]) : 15;
@@ -196,8 +182,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 		unlink(path);
-		cfg[i].rx = malloc(ng_rx_size(&cfg[i].pol));
-		ng_rx_init(&cfg[i].pol, cfg[i].rx, ng_rx_size(&cfg[i].pol), xalloc, xfree, NULL);
+		ng_rx_init_heap(&cfg[i].pol);
 		cfg[i].samples = calloc((size_t)rounds, sizeof(double));
 		time_decisions(&cfg[i], 20000);	/* warm up: caches, lazy JIT */
 	}
@@ -229,8 +214,7 @@ main(int argc, char **argv)
 	for (int s = 0; s < 2; s++)
 		printf("| %d rules | %.1f |\n", comp_sizes[s], median(comp[s], 5) / 1e6);
 	for (int i = 0; i < ncfg; i++) {
-		ng_rx_fini(&cfg[i].pol);
-		free(cfg[i].rx);
+		ng_rx_fini_heap(&cfg[i].pol);
 		ng_blob_free(&cfg[i].blob);
 		free(cfg[i].samples);
 	}
