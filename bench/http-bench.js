@@ -5,7 +5,7 @@
  *
  *   node http-bench.js server
  *       an HTTP server on 127.0.0.1 (ephemeral port) answering "ok" with
- *       Connection: close; prints "ready port=N"; exits at EOF on stdin.
+ *       Connection: close; prints "ready port=N version=vX.Y.Z"; exits at EOF on stdin.
  *   node http-bench.js client PORT none|preload|patch
  *       prints "ready guard=..." after checking it is guarded as announced
  *       (preload: a GET to 192.0.2.1 fails with EACCES; patch: it throws
@@ -28,7 +28,7 @@ if (mode === 'server') {
 
 	srv.keepAliveTimeout = 0;
 	srv.listen(0, '127.0.0.1', () => {
-		process.stdout.write(`ready port=${srv.address().port}\n`);
+		process.stdout.write(`ready port=${srv.address().port} version=${process.version}\n`);
 	});
 	process.stdin.on('end', () => process.exit(0));
 	process.stdin.resume();
