@@ -13,20 +13,6 @@
 
 #define H(name) { #name, (void *)(name) }
 
-/* declarations of the hooks not in a libc header */
-int execvpe(const char *, char *const[], char *const[]);
-int execveat(int, const char *, char *const[], char *const[], int);
-int close_range(unsigned, unsigned, int);
-void closefrom(int);
-int __res_query(const char *, int, int, unsigned char *, int);
-int __res_search(const char *, int, int, unsigned char *, int);
-int __res_querydomain(const char *, const char *, int, int, unsigned char *, int);
-int __res_send(const unsigned char *, int, unsigned char *, int);
-int __res_nquery(void *, const char *, int, int, unsigned char *, int);
-int __res_nsearch(void *, const char *, int, int, unsigned char *, int);
-int __res_nquerydomain(void *, const char *, const char *, int, int, unsigned char *, int);
-int __res_nsend(void *, const unsigned char *, int, unsigned char *, int);
-int gai_error(struct gaicb *);
 void *ng_hook_for(const char *name);
 
 static const struct {
