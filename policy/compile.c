@@ -458,6 +458,12 @@ ng_ir_compile(const struct ir_policy *ir, struct ng_blob *out, struct ng_diags *
 	s->exec_unhookable = (uint8_t)ir->exec_unhookable;
 	s->exec_privileged = (uint8_t)ir->exec_privileged;
 	s->builtin = (uint8_t)ir->builtin;
+	for (size_t i = 0; i < ir->nguard + ir->nrules; i++) {
+		const struct ir_rule *r = i < ir->nguard ? &ir->guard[i] : &ir->rules[i - ir->nguard];
+
+		if (r->proto && r->proto != (int)NG_PROTO_ANY)
+			s->proto_rules = 1;
+	}
 	s->source = 0;
 	grow(&B.sec[NG_SEC_STR], 1);	/* the pool always ends in NUL */
 

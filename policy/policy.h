@@ -106,6 +106,7 @@ struct ng_settings_view {
 	uint32_t dns_ttl, dns_max;
 	enum ng_action exec_dflt, exec_unhookable, exec_privileged;
 	int builtin;
+	int proto_rules;	/* some rule names a protocol: the socket type matters */
 	const char *source;
 };
 void ng_policy_settings(const struct ng_policy *p, struct ng_settings_view *out);

@@ -201,6 +201,7 @@ ng_policy_settings(const struct ng_policy *p, struct ng_settings_view *o)
 	o->exec_unhookable = s->exec_unhookable;
 	o->exec_privileged = s->exec_privileged;
 	o->builtin = s->builtin;
+	o->proto_rules = s->proto_rules;
 	o->source = file_at(p, 0);
 }
 

@@ -69,7 +69,8 @@ struct ng_settings {
 	uint32_t dns_max;
 	uint8_t exec_privileged;
 	uint8_t builtin;	/* compiled from the built-in default */
-	uint8_t pad[2];
+	uint8_t proto_rules;	/* some guard or rule names a protocol */
+	uint8_t pad;
 	uint32_t source;	/* string: main policy file */
 	uint32_t source_line_version;
 };

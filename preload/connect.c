@@ -52,9 +52,7 @@ connect(int fd, const struct sockaddr *sa, socklen_t len)
 		if (sa->sa_family != AF_UNIX && ng_ready() == 0 && ng_is_nameserver(sa, len)) {
 			ng_dnsfd_mark(fd, 1);
 		} else {
-			int proto = sa->sa_family == AF_UNIX ? 0 : ng_sock_proto(fd);
-
-			if (ng_check_net(sa, len, proto, NG_OP_CONNECT) < 0) {
+			if (ng_check_sock(fd, sa, len, NG_OP_CONNECT) < 0) {
 				errno = ng_deny_errno();
 				return -1;
 			}

@@ -67,14 +67,34 @@ unix_real(const char *path, char *out, size_t n)
 	return 0;
 }
 
+static int check(const struct sockaddr *sa, socklen_t len, int fd, int proto, enum ng_op op, const char *as);
+
 int
 ng_check_net(const struct sockaddr *sa, socklen_t len, int proto, enum ng_op op)
 {
-	return ng_check_net_as(sa, len, proto, op, NULL);
+	return check(sa, len, -1, proto, op, NULL);
 }
 
 int
 ng_check_net_as(const struct sockaddr *sa, socklen_t len, int proto, enum ng_op op, const char *as)
+{
+	return check(sa, len, -1, proto, op, as);
+}
+
+/*
+ * A destination reached through socket fd.  The socket's protocol costs a
+ * getsockopt: ask for it only when some rule names a protocol, or when the
+ * line is logged (the log shows it); otherwise the decision is the same
+ * with "any protocol".
+ */
+int
+ng_check_sock(int fd, const struct sockaddr *sa, socklen_t len, enum ng_op op)
+{
+	return check(sa, len, fd, 0, op, NULL);
+}
+
+static int
+check(const struct sockaddr *sa, socklen_t len, int fd, int proto, enum ng_op op, const char *as)
 {
 	struct ng_query q;
 	struct ng_verdict v;
@@ -132,10 +152,15 @@ ng_check_net_as(const struct sockaddr *sa, socklen_t len, int proto, enum ng_op 
 		q.names = np;
 		q.nnames = nn;
 	}
+	if (fd >= 0 && q.family != AF_UNIX && ng.set.proto_rules)
+		q.proto = proto = ng_sock_proto(fd);
 	ng_decide(&ng.pol, &q, &v);
 	if (v.action != NG_ALLOW || ng.log_allowed) {
-		struct ng_event e = { .op = opname, .proto = q.family == AF_UNIX ? 0 : proto, .sa = sa, .salen = len,
-				      .names = np, .nnames = nn };
+		struct ng_event e = { .op = opname, .sa = sa, .salen = len, .names = np, .nnames = nn };
+
+		if (fd >= 0 && q.family != AF_UNIX && !proto)
+			proto = ng_sock_proto(fd);
+		e.proto = q.family == AF_UNIX ? 0 : proto;
 
 		ng_log_verdict(&e, &v);
 	}

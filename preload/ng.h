@@ -133,6 +133,7 @@ struct ng_event {
 
 /* Decide a network event; logs; returns 0 allow (incl. audit) or -1 deny */
 NG_HIDDEN int ng_check_net(const struct sockaddr *sa, socklen_t len, int proto, enum ng_op op);
+NG_HIDDEN int ng_check_sock(int fd, const struct sockaddr *sa, socklen_t len, enum ng_op op);
 NG_HIDDEN int ng_check_net_as(const struct sockaddr *sa, socklen_t len, int proto, enum ng_op op, const char *as);
 NG_HIDDEN int ng_check_lookup(const char *name, const char *op);
 NG_HIDDEN void ng_log_verdict(const struct ng_event *e, const struct ng_verdict *v);

@@ -84,8 +84,7 @@ judge(int fd, const struct sockaddr *to, socklen_t tolen, const struct iovec *io
 			ng_dnsfd_mark(fd, 1);	/* answers come back here: learn them */
 			return 0;
 		}
-		return ng_check_net(to, tolen, to->sa_family == AF_UNIX ? 0 : ng_sock_proto(fd),
-				    (flags & MSG_FASTOPEN) ? NG_OP_CONNECT : NG_OP_SEND);
+		return ng_check_sock(fd, to, tolen, (flags & MSG_FASTOPEN) ? NG_OP_CONNECT : NG_OP_SEND);
 	}
 	if (ng_dnsfd(fd)) {
 		unsigned char buf[DNS_MAX];
