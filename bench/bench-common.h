@@ -10,11 +10,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +31,43 @@ die(const char *what)
 {
 	fprintf(stderr, "bench: %s: %s\n", what, errno ? strerror(errno) : "failed");
 	exit(1);
+}
+
+/*
+ * Refuse to run outside a private network namespace (only lo may exist; a
+ * benchmark must not be able to reach anything), then bring lo up.
+ * NG_BENCH_ANY_NETNS=1 skips the check.
+ */
+static inline void
+bench_private_netns(const char *who)
+{
+	const char *o = getenv("NG_BENCH_ANY_NETNS");
+	struct if_nameindex *ifs, *i;
+	struct ifreq ifr;
+	int fd;
+
+	if (!(o && strcmp(o, "1") == 0)) {
+		if (!(ifs = if_nameindex()))
+			die("if_nameindex");
+		for (i = ifs; i->if_index; i++)
+			if (strcmp(i->if_name, "lo") != 0) {
+				fprintf(stderr, "%s: interface %s present: run me in a private network namespace "
+						"(unshare -n), or set NG_BENCH_ANY_NETNS=1\n", who, i->if_name);
+				exit(1);
+			}
+		if_freenameindex(ifs);
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		die("SIOCGIFFLAGS lo");
+	if (!(ifr.ifr_flags & IFF_UP)) {
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+			die("bringing lo up");
+	}
+	close(fd);
 }
 
 /*

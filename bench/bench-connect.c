@@ -207,45 +207,6 @@ worker(void)
 
 /* ---- coordinator ---------------------------------------------------------- */
 
-/* a fresh network namespace has lo down */
-static void
-bring_lo_up(void)
-{
-	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-		die("SIOCGIFFLAGS lo");
-	if (!(ifr.ifr_flags & IFF_UP)) {
-		ifr.ifr_flags |= IFF_UP;
-		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-			die("bringing lo up");
-	}
-	close(fd);
-}
-
-static void
-require_private_netns(void)
-{
-	struct if_nameindex *ifs, *i;
-	const char *o = getenv("NG_BENCH_ANY_NETNS");
-
-	if (o && strcmp(o, "1") == 0)
-		return;
-	if (!(ifs = if_nameindex()))
-		die("if_nameindex");
-	for (i = ifs; i->if_index; i++)
-		if (strcmp(i->if_name, "lo") != 0) {
-			fprintf(stderr, "bench-connect: interface %s present: run me in a private network namespace "
-					"(unshare -n; ip link set lo up), or set NG_BENCH_ANY_NETNS=1\n", i->if_name);
-			exit(1);
-		}
-	if_freenameindex(ifs);
-	bring_lo_up();
-}
-
 #define NCFG 3
 #define NM 3	/* measures: thread, inline, udp */
 
@@ -267,7 +228,7 @@ main(int argc, char **argv)
 	rounds = argc > 1 ? atoi(argv[1]) : 21;
 	if (rounds < 1)
 		rounds = 1;
-	require_private_netns();
+	bench_private_netns("bench-connect");
 	alarm(600);	/* a stuck worker must not hang `make bench` */
 	if (!realpath("/proc/self/exe", self))
 		die("/proc/self/exe");

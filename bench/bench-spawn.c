@@ -907,38 +907,6 @@ exec_main(int argc, char **argv)
 
 /* ==== per request: node's http.get to a loopback server ==================== */
 
-/* as bench-connect: only lo may exist (a private network namespace), lo up */
-static void
-private_netns_lo_up(void)
-{
-	struct if_nameindex *ifs, *i;
-	const char *o = getenv("NG_BENCH_ANY_NETNS");
-	struct ifreq ifr;
-	int fd;
-
-	if (!(o && strcmp(o, "1") == 0)) {
-		if (!(ifs = if_nameindex()))
-			die("if_nameindex");
-		for (i = ifs; i->if_index; i++)
-			if (strcmp(i->if_name, "lo") != 0) {
-				fprintf(stderr, "bench-spawn http: interface %s present: run me in a private network "
-						"namespace (unshare -n), or set NG_BENCH_ANY_NETNS=1\n", i->if_name);
-				exit(1);
-			}
-		if_freenameindex(ifs);
-	}
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-		die("SIOCGIFFLAGS lo");
-	if (!(ifr.ifr_flags & IFF_UP)) {
-		ifr.ifr_flags |= IFF_UP;
-		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-			die("bringing lo up");
-	}
-	close(fd);
-}
 
 #define NHTTP 3
 #define HTTP_BATCH 200
@@ -965,7 +933,7 @@ http_main(int argc, char **argv)
 		printf("# per request: node not found in PATH, not measured\n");
 		return 0;
 	}
-	private_netns_lo_up();
+	bench_private_netns("bench-spawn http");
 	alarm(600);
 	snprintf(tmp, sizeof(tmp), "%s/bench/http-bench.js", src ? src : ".");
 	if (!realpath(tmp, js))
