@@ -107,6 +107,7 @@ struct ng_settings_view {
 	enum ng_action exec_dflt, exec_unhookable, exec_privileged;
 	int builtin;
 	int proto_rules;	/* some rule names a protocol: the socket type matters */
+	int unix_targets;	/* some guard or rule has a unix: target */
 	const char *source;
 };
 void ng_policy_settings(const struct ng_policy *p, struct ng_settings_view *out);

@@ -202,6 +202,7 @@ ng_policy_settings(const struct ng_policy *p, struct ng_settings_view *o)
 	o->exec_privileged = s->exec_privileged;
 	o->builtin = s->builtin;
 	o->proto_rules = s->proto_rules;
+	o->unix_targets = hdr(p)->unixt.count > 0;
 	o->source = file_at(p, 0);
 }
 

@@ -140,7 +140,8 @@ check(const struct sockaddr *sa, socklen_t len, int fd, int proto, enum ng_op op
 	} else if (fam == AF_UNIX) {
 		q.family = AF_UNIX;
 		q.unix_path = path;
-		if (unix_real(path, real, sizeof(real)) == 0)
+		/* its realpath costs three syscalls: only when a target could match */
+		if (ng.set.unix_targets && unix_real(path, real, sizeof(real)) == 0)
 			q.unix_real = real;
 	} else {
 		return 0;	/* other families are not ours to judge */
