@@ -283,7 +283,10 @@ spawn_main(int argc, char **argv)
  *   go N PROG ARG...      posix_spawn PROG N times (stdout and stderr to
  *                         /dev/null) and wait for each; answers the median
  *                         ns; every run must exit 0
- *   netns PROG ARG...     run it once with stdout on a pipe; answers
+ *   fgo N PROG ARG...     the same with fork + execve in the child, as a
+ *                         shell, perl or node starts a program
+ *   netns PROG ARG...     run it once with stdout on a pipe (fnetns: fork +
+ *                         execve); answers
  *                         "jailed=1" if the output names a network
  *                         namespace (net:[N]) other than the worker's,
  *                         "jailed=0" if the same, "jailed=-1" if none,
@@ -292,8 +295,27 @@ spawn_main(int argc, char **argv)
 
 #define MAXARGS 24
 
+/* fork + execve, stdout and stderr to /dev/null; -1 with errno */
+static int
+fork_exec(pid_t *pid, char *const av[])
+{
+	*pid = fork();
+	if (*pid < 0)
+		return -1;
+	if (*pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+			_exit(126);
+		close(fd);
+		execve(av[0], av, environ);
+		_exit(127);
+	}
+	return 0;
+}
+
 static double
-spawn_batch(char *const av[], int n, char *err, size_t errsz)
+spawn_batch(char *const av[], int n, int use_fork, char *err, size_t errsz)
 {
 	posix_spawn_file_actions_t fa;
 	double *s = calloc((size_t)n, sizeof(double)), m;
@@ -308,7 +330,7 @@ spawn_batch(char *const av[], int n, char *err, size_t errsz)
 		int st, rc;
 		double t0 = now_ns();
 
-		rc = posix_spawn(&pid, av[0], &fa, NULL, av, environ);
+		rc = use_fork ? (fork_exec(&pid, av) < 0 ? errno : 0) : posix_spawn(&pid, av[0], &fa, NULL, av, environ);
 		if (rc != 0) {
 			snprintf(err, errsz, "posix_spawn %s: %s", av[0], strerror(rc));
 			free(s);
@@ -330,7 +352,7 @@ spawn_batch(char *const av[], int n, char *err, size_t errsz)
 }
 
 static void
-netns_probe(char *const av[])
+netns_probe(char *const av[], int use_fork)
 {
 	posix_spawn_file_actions_t fa;
 	char out[4096] = "", self[64] = "", *p, *first;
@@ -347,7 +369,13 @@ netns_probe(char *const av[])
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
-	if (posix_spawn(&pid, av[0], &fa, NULL, av, environ) != 0) {
+	if (use_fork && (pid = fork()) == 0) {
+		if (dup2(pfd[1], 1) < 0 || dup2(pfd[1], 2) < 0)
+			_exit(126);
+		execve(av[0], av, environ);
+		_exit(127);
+	}
+	if (use_fork ? pid < 0 : posix_spawn(&pid, av[0], &fa, NULL, av, environ) != 0) {
 		printf("jailed=-1 status=-1 out=cannot spawn %s\n", av[0]);
 		fflush(stdout);
 		close(pfd[0]);
@@ -396,16 +424,16 @@ cmd_worker(void)
 		while ((tok = strtok_r(NULL, "\t", &save)) && ac < MAXARGS)
 			av[ac++] = tok;
 		av[ac] = NULL;
-		if (verb && strcmp(verb, "go") == 0 && ac >= 2 && atoi(av[0]) > 0) {
-			double m = spawn_batch(av + 1, atoi(av[0]), err, sizeof(err));
+		if (verb && (strcmp(verb, "go") == 0 || strcmp(verb, "fgo") == 0) && ac >= 2 && atoi(av[0]) > 0) {
+			double m = spawn_batch(av + 1, atoi(av[0]), verb[0] == 'f', err, sizeof(err));
 
 			if (m < 0)
 				printf("error: %s\n", err);
 			else
 				printf("%.0f\n", m);
 			fflush(stdout);
-		} else if (verb && strcmp(verb, "netns") == 0 && ac >= 1) {
-			netns_probe(av);
+		} else if (verb && (strcmp(verb, "netns") == 0 || strcmp(verb, "fnetns") == 0) && ac >= 1) {
+			netns_probe(av, verb[0] == 'f');
 		} else {
 			printf("error: bad command\n");
 			return 1;
@@ -417,6 +445,7 @@ cmd_worker(void)
 struct cmdcfg {
 	const char *label;		/* the table's first column */
 	int w;				/* the worker that runs it */
+	int fork;			/* fork + execve ("fgo"), not posix_spawn */
 	char *av[MAXARGS];
 	int batch;
 	double *res;			/* ms, per round */
@@ -448,7 +477,7 @@ run_cmd_table(struct cmdcfg *c, int nc, struct worker *w, int rounds, double bud
 	for (int k = 0; k < nc; k++) {
 		double t = 0;
 
-		cmd_line(cmd, sizeof(cmd), "go", 1, c[k].av);
+		cmd_line(cmd, sizeof(cmd), c[k].fork ? "fgo" : "go", 1, c[k].av);
 		for (int rep = 0; rep < 2; rep++) {
 			worker_ask(&w[c[k].w], cmd, line, sizeof(line));
 			t = atof(line) / 1e6;
@@ -464,7 +493,7 @@ run_cmd_table(struct cmdcfg *c, int nc, struct worker *w, int rounds, double bud
 		for (int j = 0; j < nc; j++) {
 			int k = (r + j) % nc;
 
-			cmd_line(cmd, sizeof(cmd), "go", c[k].batch, c[k].av);
+			cmd_line(cmd, sizeof(cmd), c[k].fork ? "fgo" : "go", c[k].batch, c[k].av);
 			worker_ask(&w[c[k].w], cmd, line, sizeof(line));
 			c[k].res[r] = atof(line) / 1e6;
 		}
@@ -580,18 +609,25 @@ start_cmd_worker(struct worker *w, const char *label, const struct tools *t, con
  * prints why to stderr and into why[] and returns 0.
  */
 static int
-check_netns(struct worker *w, char *const av[], int want, char *why, size_t whysz)
+check_netns_how(struct worker *w, int use_fork, char *const av[], int want, char *why, size_t whysz)
 {
 	char cmd[16384], line[512];
 
-	cmd_line(cmd, sizeof(cmd), "netns", 0, av);
+	cmd_line(cmd, sizeof(cmd), use_fork ? "fnetns" : "netns", 0, av);
 	worker_ask(w, cmd, line, sizeof(line));
 	line[strcspn(line, "\n")] = 0;
 	if (strncmp(line, want ? "jailed=1 " : "jailed=0 ", 9) == 0)
 		return 1;
 	snprintf(why, whysz, "%s", line);
-	fprintf(stderr, "bench-spawn: %s (worker \"%s\"): expected jailed=%d, got: %s\n", av[0], w->label, want, line);
+	fprintf(stderr, "bench-spawn: %s (worker \"%s\"%s): expected jailed=%d, got: %s\n", av[0], w->label,
+		use_fork ? ", fork + execve" : "", want, line);
 	return 0;
+}
+
+static int
+check_netns(struct worker *w, char *const av[], int want, char *why, size_t whysz)
+{
+	return check_netns_how(w, 0, av, want, why, whysz);
 }
 
 /* fill argv: prefix (NULL-terminated list) then the program's own */
@@ -759,7 +795,7 @@ jail_main(int argc, char **argv)
 {
 	struct tools t;
 	struct worker w[3];
-	struct cmdcfg c[NSB + 3];
+	struct cmdcfg c[NSB + 6];
 	char dir[] = "/tmp/ngbench-jail-XXXXXX", jconf[PATH_MAX], aconf[PATH_MAX], jlog[PATH_MAX], alog[PATH_MAX];
 	char notes[4096] = "", why[512];
 	char *true_av[] = { "/bin/true", NULL };
@@ -788,7 +824,8 @@ jail_main(int argc, char **argv)
 		start_cmd_worker(&w[1], "unhookable = jail", &t, jconf, 1);
 		start_cmd_worker(&w[2], "unhookable = allow", &t, aconf, 1);
 		if (check_netns(&w[1], rl, 1, why, sizeof(why)) && check_netns(&w[2], rl, 0, why, sizeof(why)) &&
-		    check_netns(&w[0], rl, 0, why, sizeof(why))) {
+		    check_netns(&w[0], rl, 0, why, sizeof(why)) && check_netns_how(&w[1], 1, rl, 1, why, sizeof(why)) &&
+		    check_netns_how(&w[2], 1, rl, 0, why, sizeof(why))) {
 			esc = nc;
 			c[nc].label = "no preload: a plain parent spawns `busybox true`";
 			c[nc].w = 0;
@@ -798,6 +835,18 @@ jail_main(int argc, char **argv)
 			set_av(c[nc++].av, NULL, bb);
 			c[nc].label = "escalated: parent under `netguard run`, `exec.unhookable = \"jail\"`";
 			c[nc].w = 1;
+			set_av(c[nc++].av, NULL, bb);
+			c[nc].label = "no preload: a plain parent forks and execs `busybox true`";
+			c[nc].w = 0;
+			c[nc].fork = 1;
+			set_av(c[nc++].av, NULL, bb);
+			c[nc].label = "allowed: parent under `netguard run`, `exec.unhookable = \"allow\"`";
+			c[nc].w = 2;
+			c[nc].fork = 1;
+			set_av(c[nc++].av, NULL, bb);
+			c[nc].label = "escalated: parent under `netguard run`, `exec.unhookable = \"jail\"`";
+			c[nc].w = 1;
+			c[nc].fork = 1;
 			set_av(c[nc++].av, NULL, bb);
 		} else {
 			size_t l = strlen(notes);
@@ -836,14 +885,21 @@ jail_main(int argc, char **argv)
 			printf("| `firejail --noprofile --net=none true` | %+.3f | < 0 (faster) |\n", pair_diff(&c[j], &c[f], rounds));
 	}
 	if (esc) {
-		printf("\n# escalated exec: a C driver under `netguard run -p P` posix_spawns the static %s (argv\n"
-		       "# `%s true`); P jails unhookable programs (the preload re-routes the spawn through\n"
-		       "# jailexec) or allows them; same rounds as above\n\n", t.busybox, t.busybox);
-		printf("| parent | ms | added vs allowed (ms) |\n|---|---:|---:|\n");
-		printf("| %s | %.3f | %+.3f |\n", c[esc].label, res_median(&c[esc], rounds), pair_diff(&c[esc], &c[esc + 1], rounds));
-		printf("| %s | %.3f | — |\n", c[esc + 1].label, res_median(&c[esc + 1], rounds));
-		printf("| %s | %.3f | %+.3f |\n", c[esc + 2].label, res_median(&c[esc + 2], rounds),
-		       pair_diff(&c[esc + 2], &c[esc + 1], rounds));
+		printf("\n# escalated exec: a C driver under `netguard run -p P` starts the static %s (argv\n"
+		       "# `%s true`); P jails unhookable programs or allows them; same rounds as above.\n"
+		       "# posix_spawn: glibc runs the child, the preload re-routes the spawn through jailexec;\n"
+		       "# fork + execve: the exec hook runs in the child, which enters the jail itself\n\n",
+		       t.busybox, t.busybox);
+		for (int g = 0; g < 2; g++) {
+			int b = esc + 3 * g;
+
+			printf("%s| %s | ms | added vs allowed (ms) |\n|---|---:|---:|\n", g ? "\n" : "",
+			       g ? "parent, fork + execve" : "parent, posix_spawn");
+			printf("| %s | %.3f | %+.3f |\n", c[b].label, res_median(&c[b], rounds), pair_diff(&c[b], &c[b + 1], rounds));
+			printf("| %s | %.3f | — |\n", c[b + 1].label, res_median(&c[b + 1], rounds));
+			printf("| %s | %.3f | %+.3f |\n", c[b + 2].label, res_median(&c[b + 2], rounds),
+			       pair_diff(&c[b + 2], &c[b + 1], rounds));
+		}
 	}
 	unlink(jconf);
 	unlink(aconf);

@@ -24,6 +24,7 @@
 
 #include "ng.h"
 #include "policy/execinfo.h"
+#include "tools/jail.h"
 
 extern char **environ;
 
@@ -81,11 +82,6 @@ decide(struct plan *pl, char *const argv[])
 			if (ng.log_allowed)
 				log_exec(pl, "already jailed: in place");
 			pl->rc = 0;
-			return;
-		}
-		if (access(ng.jailexec, X_OK) != 0) {
-			log_exec(pl, "jailexec not found: refused");
-			pl->rc = -EACCES;
 			return;
 		}
 		log_exec(pl, NULL);
@@ -167,15 +163,78 @@ refuse(struct plan *pl)
 	char name##_buf[PATH_MAX * 2 + 16];                                          \
 	char **name = ng_env_child(envp, name##_v, name##_cap, name##_buf, sizeof(name##_buf), 0)
 
+/* the jail route needs jailexec: without it, refuse (never run unjailed) */
 static int
-run_jailed(struct plan *pl, const char *path, char *const argv[], char *const envp[])
+jailexec_missing(struct plan *pl)
+{
+	if (access(ng.jailexec, X_OK) == 0)
+		return 0;
+	log_exec(pl, "jailexec not found: refused");
+	return 1;
+}
+
+/*
+ * Run a jailed target.  The fast path: this process enters the jail itself
+ * (tools/jail.c: raw syscalls on the stack, safe in a vfork child) and
+ * execs the target directly, from the inspected fd when there is one --
+ * no jailexec in between.  The kernel lets only a single-threaded process
+ * unshare a user namespace; a threaded one (ng_jail_enter returns 1,
+ * nothing changed) execs jailexec instead, which replaces it the same way.
+ * A jail that fails half-way leaves this process without network and the
+ * exec refused.  by_fd: fd is the only handle (fexecve of a memfd); path
+ * is then /proc/self/fd/N.
+ */
+static int
+run_jailed(struct plan *pl, const char *path, int fd, int by_fd, char *const argv[], char *const envp[])
 {
 	size_t cap = ng_env_count(envp) + ENV_EXTRA;
 	char *ev[cap], buf[PATH_MAX * 2 + 16];
 	char **env = ng_env_child(envp, ev, cap, buf, sizeof(buf), pl->foreign);
+	struct ng_jail_error je;
+	int rc = ng_jail_enter(NG_JAIL_LOOPBACK, &je), e;
 
-	if (pl->t.fd >= 0)
-		ng_real.close(pl->t.fd);
+	if (rc == 0) {
+		if (fd >= 0) {
+			ng_real.execveat(fd, "", argv, env, AT_EMPTY_PATH);
+			if (errno != ENOSYS || by_fd) {
+				e = errno;
+				if (!by_fd)
+					ng_real.close(fd);
+				errno = e;
+				return -1;
+			}
+			ng_real.close(fd);
+		}
+		return ng_real.execve(path, argv, env);
+	}
+	if (rc < 0) {
+		char msg[sizeof(je.call) + 480];
+
+		ng_jail_strerror(&je, msg, sizeof(msg));
+		if (je.hint) {
+			ng_strlcat(msg, "; ", sizeof(msg));
+			ng_strlcat(msg, je.hint, sizeof(msg));
+		}
+		ng_strlcat(msg, "; refused", sizeof(msg));
+		log_exec(pl, msg);
+		e = EACCES;
+		if (fd >= 0 && !by_fd)
+			ng_real.close(fd);
+		errno = e;
+		return -1;
+	}
+	if (fd >= 0 && !by_fd)
+		ng_real.close(fd);
+	if (jailexec_missing(pl)) {
+		errno = EACCES;
+		return -1;
+	}
+	if (by_fd) {
+		int flags = (int)ng_sys(SYS_fcntl, fd, F_GETFD, 0);
+
+		if (flags >= 0)
+			ng_sys(SYS_fcntl, fd, F_SETFD, flags & ~FD_CLOEXEC);	/* it must reach jailexec */
+	}
 	{
 		JAIL_ARGV(jv, path, argv);
 		return ng_real.execve(ng.jailexec, jv, env);
@@ -189,7 +248,7 @@ run_plan(struct plan *pl, const char *orig, char *const argv[], char *const envp
 	int rc;
 
 	if (pl->jail)
-		return run_jailed(pl, pl->t.path[0] ? pl->t.path : orig, argv, envp);
+		return run_jailed(pl, pl->t.path[0] ? pl->t.path : orig, pl->t.fd, 0, argv, envp);
 	if (pl->foreign)
 		env = ng_env_child(envp, env_v, env_cap, env_buf, sizeof(env_buf), 1);
 
@@ -332,18 +391,15 @@ plan_fd(struct plan *pl, int fd, char *const argv[])
 	decide(pl, argv);
 }
 
-/* jail a program behind an fd (a memfd): jailexec runs /proc/self/fd/N */
+/* jail a program behind an fd (a memfd): run that fd (jailexec: /proc/self/fd/N) */
 static int
 jail_fd(struct plan *pl, int fd, char *const argv[], char *const envp[])
 {
 	char path[40] = "/proc/self/fd/", num[24];
-	int flags = (int)ng_sys(SYS_fcntl, fd, F_GETFD, 0);
 
 	ng_strlcat(path, ng_utoa((unsigned long)fd, num), sizeof(path));
-	if (flags >= 0)
-		ng_sys(SYS_fcntl, fd, F_SETFD, flags & ~FD_CLOEXEC);	/* it must reach jailexec */
 	pl->t.fd = -1;
-	return run_jailed(pl, path, argv, envp);
+	return run_jailed(pl, path, fd, 1, argv, envp);
 }
 
 NG_EXPORT int
@@ -427,6 +483,8 @@ spawn(int search, pid_t *pid, const char *file, const posix_spawn_file_actions_t
 		char **env = ng_env_child(envp, ev, cap, buf, sizeof(buf), pl.foreign);
 
 		if (pl.jail) {
+			if (jailexec_missing(&pl))
+				return EACCES;
 			JAIL_ARGV(jv, pl.t.path, argv);
 			return ng_real.posix_spawn(pid, ng.jailexec, fa, attr, jv, env);
 		}
