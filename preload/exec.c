@@ -173,6 +173,21 @@ jailexec_missing(struct plan *pl)
 	return 1;
 }
 
+/* the jail failed half-way: log the step, the error and the fix (ctx: the plan) */
+static void
+jail_refused(void *ctx, const struct ng_jail_error *je)
+{
+	char msg[sizeof(je->call) + 480];
+
+	ng_jail_strerror(je, msg, sizeof(msg));
+	if (je->hint) {
+		ng_strlcat(msg, "; ", sizeof(msg));
+		ng_strlcat(msg, je->hint, sizeof(msg));
+	}
+	ng_strlcat(msg, "; refused", sizeof(msg));
+	log_exec(ctx, msg);
+}
+
 /*
  * Run a jailed target.  The fast path: this process enters the jail itself
  * (tools/jail.c: raw syscalls on the stack, safe in a vfork child) and
@@ -208,15 +223,7 @@ run_jailed(struct plan *pl, const char *path, int fd, int by_fd, char *const arg
 		return ng_real.execve(path, argv, env);
 	}
 	if (rc < 0) {
-		char msg[sizeof(je.call) + 480];
-
-		ng_jail_strerror(&je, msg, sizeof(msg));
-		if (je.hint) {
-			ng_strlcat(msg, "; ", sizeof(msg));
-			ng_strlcat(msg, je.hint, sizeof(msg));
-		}
-		ng_strlcat(msg, "; refused", sizeof(msg));
-		log_exec(pl, msg);
+		jail_refused(pl, &je);
 		e = EACCES;
 		if (fd >= 0 && !by_fd)
 			ng_real.close(fd);
@@ -465,30 +472,39 @@ execveat(int dirfd, const char *path, char *const argv[], char *const envp[], in
 	}
 }
 
-/* posix_spawn: the caller's file actions and attributes, our path and env */
+/*
+ * posix_spawn: the caller's file actions and attributes, our path and env.
+ * A jailed target: our own child enters the jail (spawn.c); where that
+ * cannot be done, through jailexec.
+ */
 static int
 spawn(int search, pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
       const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
 	struct plan pl;
+	size_t cap;
 
 	plan_path(&pl, file, search, argv);
 	if (pl.rc < 0)
 		return -pl.rc;
-	if (pl.t.fd >= 0)
-		ng_real.close(pl.t.fd);
+	cap = ng_env_count(envp) + ENV_EXTRA;
 	{
-		size_t cap = ng_env_count(envp) + ENV_EXTRA;
 		char *ev[cap], buf[PATH_MAX * 2 + 16];
 		char **env = ng_env_child(envp, ev, cap, buf, sizeof(buf), pl.foreign);
+		int rc = pl.jail ? ng_spawn_jailed(pid, pl.t.path, pl.t.fd, fa, attr, argv, env, jail_refused, &pl) : -1;
 
-		if (pl.jail) {
-			if (jailexec_missing(&pl))
-				return EACCES;
+		if (pl.t.fd >= 0)
+			ng_real.close(pl.t.fd);
+		if (!pl.jail)
+			return ng_real.posix_spawn(pid, pl.t.path, fa, attr, argv, env);
+		if (rc >= 0)
+			return rc;
+		if (jailexec_missing(&pl))
+			return EACCES;
+		{
 			JAIL_ARGV(jv, pl.t.path, argv);
 			return ng_real.posix_spawn(pid, ng.jailexec, fa, attr, jv, env);
 		}
-		return ng_real.posix_spawn(pid, pl.t.path, fa, attr, argv, env);
 	}
 }
 
