@@ -58,8 +58,9 @@ close(int fd)
 	return ng_real.close(fd);
 }
 
-static int
-close_range_guarded(unsigned first, unsigned last, int flags)
+/* close_range around our fds; syscalls only (spawn.c calls it in a CLONE_VM child) */
+int
+ng_close_range_keep_ours(unsigned first, unsigned last, int flags)
 {
 	int keep[2] = { ng.snap_fd, ng.log_fd }, rc = 0;
 	unsigned lo = first;
@@ -80,6 +81,14 @@ close_range_guarded(unsigned first, unsigned last, int flags)
 	}
 	if (lo <= last && ng_sys(SYS_close_range, lo, last, flags) < 0)
 		rc = -1;
+	return rc;
+}
+
+static int
+close_range_guarded(unsigned first, unsigned last, int flags)
+{
+	int rc = ng_close_range_keep_ours(first, last, flags);
+
 	if (!(flags & CLOSE_RANGE_CLOEXEC))
 		for (unsigned fd = first; fd <= last && fd < 65536; fd++)
 			ng_dnsfd_mark((int)fd, 0);

@@ -165,6 +165,7 @@ NG_HIDDEN int ng_sock_proto(int fd);
 
 /* ---- fds (fd.c) ----------------------------------------------------------- */
 NG_HIDDEN int ng_protected_fd(int fd);
+NG_HIDDEN int ng_close_range_keep_ours(unsigned first, unsigned last, int flags);
 
 /* a jail is recognised by its network namespace differing from the root's */
 NG_HIDDEN int ng_in_jail(void);

@@ -134,7 +134,11 @@ file_actions(const struct child *c)
 
 		switch (a->tag) {
 		case A_CLOSE:
-			ng_sys(SYS_close, a->a.close.fd);	/* as glibc: a close that fails is not an error */
+			/* as glibc: a close that fails is not an error; the
+			 * library's own fds (policy snapshot, log) stay, as
+			 * close() leaves them to a program */
+			if (!ng_protected_fd(a->a.close.fd))
+				ng_sys(SYS_close, a->a.close.fd);
 			break;
 		case A_DUP2:
 			if (move_fd(a->a.dup2.fd, a->a.dup2.newfd) < 0)
@@ -161,7 +165,7 @@ file_actions(const struct child *c)
 				return -1;
 			break;
 		case A_CLOSEFROM:
-			if (ng_sys(SYS_close_range, a->a.closefrom.from, ~0U, 0) < 0)
+			if (ng_close_range_keep_ours((unsigned)a->a.closefrom.from, ~0U, 0) < 0)
 				return -1;
 			break;
 		case A_TCSETPGRP: {
