@@ -199,7 +199,7 @@ rows_fini() {
 # row_begin MODE ID NAME EXPECT: start a row (EXPECT: blocked | leaks)
 row_begin() {
 	R_MODE=$1 R_ID=$2 R_NAME=$3 R_EXPECT=$4
-	R_OUTCOME='' R_TIER='' R_TWIN=n/a R_TWIN_WANT=n/a R_TWIN_NOTE='' R_NOTE='' R_POL=$POL R_SKIP=''
+	R_OUTCOME='' R_TIER='' R_TWIN=n/a R_TWIN_WANT=n/a R_TWIN_NOTE='' R_NOTE='' R_POL=$POL R_SKIP='' R_BROKEN=''
 	R_DIR=$TMP/row-$R_ID
 	rm -rf "$R_DIR"
 	mkdir -p "$R_DIR"
@@ -330,6 +330,13 @@ row_end() {
 			if [ "$R_EXPECT" = leaks ]; then
 				for _l in httpd tcp udp dnsmasq tls h2; do new_lines $_l >>"$TMP/expected-leaks.$_l"; done
 			fi
+		elif [ -n "$R_BROKEN" ]; then
+			R_OUTCOME=error
+			R_TIER=$R_BROKEN
+		elif grep -Eq '^jailexec: |netguard\[[0-9]+\]: jail exec .*refused\)' "$R_DIR/attack.err"; then
+			# a jail verdict whose jail never started the program proves nothing
+			R_OUTCOME=error
+			R_TIER="the jail did not start the program: $(grep -Em1 '^jailexec: |refused\)' "$R_DIR/attack.err" | cut -c1-160)"
 		elif [ -n "$R_TIER" ]; then
 			R_OUTCOME=blocked
 		else
@@ -623,6 +630,14 @@ if (appUrl) {
 EOF
 }
 
+# _cp_jailed_ran TOOL: after attack, the jailed TOOL must have run and failed
+# on its own (no network), not been refused its start (spawn error) or its
+# exec (126, 127): a jail that never started the program proves nothing
+_cp_jailed_ran() {
+	grep -Eq "^child $1: exit ([0-9]|[1-9][0-9]|1[01][0-9]|12[0-5])(;| signal)" "$R_DIR/attack.out" ||
+		R_BROKEN="the jailed $1 did not run: $(grep -m1 "^child $1:" "$R_DIR/attack.out" | cut -c1-120)"
+}
+
 # _cp_row ID NAME TOOL JAILED: the child_process rows.  A tool the policy jails
 # cannot reach allowed.test either (a jail has no network): its twin is the
 # node app itself; a tool that runs under the preload must reach allowed.test.
@@ -633,6 +648,8 @@ _cp_row() {
 		_cp_js
 		attack "$NODE" "$TMP/cp.js" "$_tool" "http://api.stripe.com/r$2"
 		if [ "$_jailed" = jailed ]; then
+			_cp_jailed_ran "$_tool"
+
 			twin "$NODE" "$TMP/cp.js" "$_tool" "http://allowed.test/r$2-twin-tool" "http://allowed.test/r$2-twin-app"
 			twin_arrived httpd "^$ALLOWED_RE 80 GET /r$2-twin-app " "node app; $_tool jailed: no net"
 		else
@@ -985,6 +1002,7 @@ row_11() {
 			cp "$_bb" "$R_DIR/updater"
 			_cp_js
 			attack "$NODE" "$TMP/cp.js" updater http://api.stripe.com/r11
+			_cp_jailed_ran updater
 			twin "$NODE" "$TMP/cp.js" updater http://allowed.test/r11-twin-tool http://allowed.test/r11-twin-app
 			twin_arrived httpd "^$ALLOWED_RE "'80 GET /r11-twin-app ' "node app; updater jailed: no net"
 		fi
@@ -998,6 +1016,7 @@ row_12() {
 	if need node curl; then
 		_cp_js
 		attack "$NODE" "$TMP/cp.js" env-i-curl http://api.stripe.com/r12
+		_cp_jailed_ran env-i-curl
 		twin "$NODE" "$TMP/cp.js" env-i-python3 http://allowed.test/r12-twin
 		twin_arrived httpd "^$ALLOWED_RE "'80 GET /r12-twin ' "env -i python3 → allowed.test"
 	fi
@@ -1333,6 +1352,7 @@ row_21b() {
 		R_POL=$R_DIR/policy.conf
 		_cp_js
 		attack "$NODE" "$TMP/cp.js" inline http://203.0.113.5/r21b
+		_cp_jailed_ran inline
 		twin "$NODE" "$TMP/cp.js" inline http://198.51.100.10/r21b-twin-tool http://allowed.test/r21b-twin-app
 		twin_arrived httpd "^$ALLOWED_RE "'80 GET /r21b-twin-app ' "node app; program jailed: no net"
 	fi
