@@ -473,9 +473,12 @@ execveat(int dirfd, const char *path, char *const argv[], char *const envp[], in
 }
 
 /*
- * posix_spawn: the caller's file actions and attributes, our path and env.
- * A jailed target: our own child enters the jail (spawn.c); where that
- * cannot be done, through jailexec.
+ * posix_spawn: the caller's file actions and attributes, our env.  The
+ * program is executed from the fd that was inspected, by a child of our own
+ * (spawn.c), which enters the jail first for a jailed one.  Where that
+ * cannot be done (a script has no fd to run; a glibc whose file actions we
+ * cannot read), glibc's posix_spawn gets the resolved real path -- through
+ * jailexec for a jailed program.
  */
 static int
 spawn(int search, pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
@@ -491,18 +494,20 @@ spawn(int search, pid_t *pid, const char *file, const posix_spawn_file_actions_t
 	{
 		char *ev[cap], buf[PATH_MAX * 2 + 16];
 		char **env = ng_env_child(envp, ev, cap, buf, sizeof(buf), pl.foreign);
-		int rc = pl.jail ? ng_spawn_jailed(pid, pl.t.path, pl.t.fd, fa, attr, argv, env, jail_refused, &pl) : -1;
+		const char *path = pl.t.real[0] == '/' ? pl.t.real : pl.t.path;
+		int rc = pl.jail || pl.t.fd >= 0 ? ng_spawn(pid, path, pl.t.fd, fa, attr, argv, env, pl.jail, jail_refused, &pl)
+						 : -1;
 
 		if (pl.t.fd >= 0)
 			ng_real.close(pl.t.fd);
-		if (!pl.jail)
-			return ng_real.posix_spawn(pid, pl.t.path, fa, attr, argv, env);
 		if (rc >= 0)
 			return rc;
+		if (!pl.jail)
+			return ng_real.posix_spawn(pid, path, fa, attr, argv, env);
 		if (jailexec_missing(&pl))
 			return EACCES;
 		{
-			JAIL_ARGV(jv, pl.t.path, argv);
+			JAIL_ARGV(jv, path, argv);
 			return ng_real.posix_spawn(pid, ng.jailexec, fa, attr, jv, env);
 		}
 	}

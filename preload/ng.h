@@ -187,12 +187,13 @@ NG_HIDDEN long ng_raw_syscall(long n, long a1, long a2, long a3, long a4, long a
 #define ng_sys_(n, a, b, c, d, e, f, ...) \
 	ng_raw_syscall((long)(n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
 
-/* spawn.c: posix_spawn of a jailed target by a child of our own that enters
- * the jail; 0 or an errno value, -1: go through jailexec instead */
+/* spawn.c: posix_spawn by a child of our own that execs the inspected fd
+ * (entering the jail first if jail); 0 or an errno value, -1: this glibc's
+ * file actions cannot be read, use its posix_spawn (jailexec if jailed) */
 struct ng_jail_error;
-NG_HIDDEN int ng_spawn_jailed(pid_t *pid, const char *path, int fd, const posix_spawn_file_actions_t *fa,
-			      const posix_spawnattr_t *attr, char *const argv[], char *const envp[],
-			      void (*refused)(void *, const struct ng_jail_error *), void *ctx);
+NG_HIDDEN int ng_spawn(pid_t *pid, const char *path, int fd, const posix_spawn_file_actions_t *fa,
+		       const posix_spawnattr_t *attr, char *const argv[], char *const envp[], int jail,
+		       void (*refused)(void *, const struct ng_jail_error *), void *ctx);
 
 /* backtrace.c: libunwind, loaded only for log.backtrace */
 NG_HIDDEN int ng_bt_init(void);

@@ -1,20 +1,24 @@
 /*
- * posix_spawn of a jailed program without jailexec.
+ * posix_spawn by a child of our own.
  *
- * glibc's posix_spawn runs its child itself; nothing of ours runs there,
- * so the jail could only be reached by exec'ing jailexec first (an extra
- * exec, ~0.6 ms).  Instead the spawn makes its own child the way glibc
- * does -- clone(CLONE_VM|CLONE_VFORK) on a private stack, every signal
- * blocked -- and the child applies the caller's attributes and file
- * actions, enters the jail (tools/jail.c), and execs the target from the
- * fd that was inspected.
+ * glibc's posix_spawn runs its child itself and execs a path: nothing of
+ * ours runs there.  So the file it executes is looked up again after the
+ * check (a program could swap it in between, or a chdir file action could
+ * make a relative path name another file), and a jailed program could be
+ * reached only by exec'ing jailexec first (an extra exec, ~0.6 ms).
+ * Instead the spawn makes its own child the way glibc does --
+ * clone(CLONE_VM|CLONE_VFORK) on a private stack, every signal blocked --
+ * and the child applies the caller's attributes and file actions, enters
+ * the jail (tools/jail.c) if the verdict says so, and execs the very fd
+ * that was inspected.
  *
  * glibc has no API that reads a posix_spawn_file_actions_t back, so the
  * actions are read from glibc's own list.  Its layout is checked against
  * the running glibc once: a list holding every kind of action, built with
  * the public functions, must read back exactly.  If it does not, or an
- * action is of a kind this file does not know, the caller goes through
- * jailexec instead (ng_spawn_jailed returns -1): slower, never unjailed.
+ * action is of a kind this file does not know, ng_spawn returns -1 and
+ * the caller uses glibc's posix_spawn (through jailexec for a jailed
+ * program): by path, or slower, never unjailed.
  */
 #include "config.h"
 
@@ -104,6 +108,7 @@ struct child {
 	char *const *argv, *const *envp;
 	const struct glibc_action *act;
 	int nact;
+	int jail;		/* enter the jail before the exec */
 	short flags;
 	sigset_t sigdef, sigmask;
 	pid_t pgrp;
@@ -223,7 +228,7 @@ child_main(void *arg)
 		c->err = errno ? errno : EINVAL;
 		return 127;
 	}
-	rc = ng_jail_enter(NG_JAIL_LOOPBACK, &je);
+	rc = c->jail ? ng_jail_enter(NG_JAIL_LOOPBACK, &je) : 0;
 	if (rc != 0) {
 		if (rc < 0)
 			c->refused(c->ctx, &je);
@@ -244,9 +249,9 @@ child_main(void *arg)
 }
 
 int
-ng_spawn_jailed(pid_t *pid, const char *path, int fd, const posix_spawn_file_actions_t *fa,
-		const posix_spawnattr_t *attr, char *const argv[], char *const envp[],
-		void (*refused)(void *, const struct ng_jail_error *), void *ctx)
+ng_spawn(pid_t *pid, const char *path, int fd, const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
+	 char *const argv[], char *const envp[], int jail, void (*refused)(void *, const struct ng_jail_error *),
+	 void *ctx)
 {
 	enum { STACK = 128 * 1024 };
 	struct child c;
@@ -266,6 +271,7 @@ ng_spawn_jailed(pid_t *pid, const char *path, int fd, const posix_spawn_file_act
 	c.fd = fd >= 0 && fstat(fd, &c.st) == 0 ? fd : -1;
 	c.argv = argv;
 	c.envp = envp;
+	c.jail = jail;
 	c.refused = refused;
 	c.ctx = ctx;
 	sigemptyset(&c.sigdef);

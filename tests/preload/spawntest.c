@@ -11,6 +11,10 @@
  *                             default, ids reset; print the result of
  *                             posix_spawn, the exit status, then OUT
  *   spawntest fail            a spawn whose open action fails: its error
+ *   spawntest rel PROG DIR    spawn PROG (a relative path) as "ng-report"
+ *                             with a chdir DIR file action; print the result
+ *                             and the exit status (the child reports to
+ *                             stdout)
  *   spawntest report          (as ng-report) print what it was given
  */
 #define _GNU_SOURCE
@@ -140,6 +144,26 @@ do_fail(void)
 	return 0;
 }
 
+static int
+do_rel(const char *prog, const char *dir)
+{
+	posix_spawn_file_actions_t fa;
+	char *av[] = { "ng-report", "report", NULL };
+	pid_t pid = 0;
+	int rc, st = -1;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addchdir_np(&fa, dir);
+	fflush(stdout);
+	rc = posix_spawn(&pid, prog, &fa, NULL, av, environ);
+	if (rc == 0)
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+	printf("posix_spawn=%d (%s) status=%d\n", rc, rc ? strerror(rc) : "ok", st);
+	posix_spawn_file_actions_destroy(&fa);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -149,6 +173,8 @@ main(int argc, char **argv)
 		return do_spawn(argv[2], argv[3]);
 	if (argc >= 2 && strcmp(argv[1], "fail") == 0)
 		return do_fail();
-	fprintf(stderr, "usage: spawntest spawn OUT DIR | fail | report\n");
+	if (argc >= 4 && strcmp(argv[1], "rel") == 0)
+		return do_rel(argv[2], argv[3]);
+	fprintf(stderr, "usage: spawntest spawn OUT DIR | fail | rel PROG DIR | report\n");
 	return 2;
 }
