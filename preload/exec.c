@@ -473,12 +473,11 @@ execveat(int dirfd, const char *path, char *const argv[], char *const envp[], in
 }
 
 /*
- * posix_spawn: the caller's file actions and attributes, our env.  The
- * program is executed from the fd that was inspected, by a child of our own
- * (spawn.c), which enters the jail first for a jailed one.  Where that
- * cannot be done (a script has no fd to run; a glibc whose file actions we
- * cannot read), glibc's posix_spawn gets the resolved real path -- through
- * jailexec for a jailed program.
+ * posix_spawn: the caller's file actions and attributes, our env.  A child
+ * of our own (spawn.c) runs the program from the fd that was inspected (a
+ * script, which has none, by its path), entering the jail first for a
+ * jailed one.  Under a glibc whose file actions we cannot read, glibc's
+ * posix_spawn gets the path -- through jailexec for a jailed program.
  */
 static int
 spawn(int search, pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
@@ -494,9 +493,8 @@ spawn(int search, pid_t *pid, const char *file, const posix_spawn_file_actions_t
 	{
 		char *ev[cap], buf[PATH_MAX * 2 + 16];
 		char **env = ng_env_child(envp, ev, cap, buf, sizeof(buf), pl.foreign);
-		const char *path = pl.t.real[0] == '/' ? pl.t.real : pl.t.path;
-		int rc = pl.jail || pl.t.fd >= 0 ? ng_spawn(pid, path, pl.t.fd, fa, attr, argv, env, pl.jail, jail_refused, &pl)
-						 : -1;
+		const char *path = pl.t.path;
+		int rc = ng_spawn(pid, path, pl.t.fd, fa, attr, argv, env, pl.jail, jail_refused, &pl);
 
 		if (pl.t.fd >= 0)
 			ng_real.close(pl.t.fd);

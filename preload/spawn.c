@@ -23,6 +23,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -254,6 +255,7 @@ ng_spawn(pid_t *pid, const char *path, int fd, const posix_spawn_file_actions_t 
 	 void *ctx)
 {
 	enum { STACK = 128 * 1024 };
+	char abspath[PATH_MAX];
 	struct child c;
 	sigset_t all, old;
 	char *stack;
@@ -268,6 +270,17 @@ ng_spawn(pid_t *pid, const char *path, int fd, const posix_spawn_file_actions_t 
 		if (c.act[i].tag < 0 || c.act[i].tag >= A_KINDS)
 			return -1;	/* a kind of action newer than this file */
 	c.path = path;
+	for (int i = 0; i < c.nact && path[0] != '/'; i++) {
+		if (c.act[i].tag != A_CHDIR && c.act[i].tag != A_FCHDIR)
+			continue;
+		/* a relative path is the caller's, not the new cwd's: what was
+		 * judged is what runs (a script runs by path; argv[0] is kept) */
+		if (!getcwd(abspath, sizeof(abspath) - 1) || ng_strlcat(abspath, "/", sizeof(abspath)) >= sizeof(abspath) ||
+		    ng_strlcat(abspath, path, sizeof(abspath)) >= sizeof(abspath))
+			return ENAMETOOLONG;
+		c.path = abspath;
+		break;
+	}
 	c.fd = fd >= 0 && fstat(fd, &c.st) == 0 ? fd : -1;
 	c.argv = argv;
 	c.envp = envp;
