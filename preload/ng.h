@@ -21,6 +21,7 @@
 #include <sys/uio.h>
 
 #include "policy/policy.h"
+#include "policy/str.h"
 
 #define NG_EXPORT __attribute__((visibility("default")))
 #define NG_HIDDEN __attribute__((visibility("hidden")))
@@ -199,10 +200,7 @@ NG_HIDDEN int ng_spawn(pid_t *pid, const char *path, int fd, const posix_spawn_f
 NG_HIDDEN int ng_bt_init(void);
 NG_HIDDEN size_t ng_bt_format(char *buf, size_t n);
 
-/* ---- small async-signal-safe string helpers (util.c) ---------------- */
-NG_HIDDEN size_t ng_strlcpy(char *dst, const char *src, size_t n);
-NG_HIDDEN size_t ng_strlcat(char *dst, const char *src, size_t n);
-NG_HIDDEN char *ng_utoa(unsigned long v, char *buf);
+/* ---- async-signal-safe helpers (util.c; the string ones: policy/str.h) -- */
 NG_HIDDEN int ng_sockaddr_str(const struct sockaddr *sa, socklen_t len, char *buf, size_t n, unsigned *port);
 
 /* ---- hooks without a prototype in the libc headers we include ---- */

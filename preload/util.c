@@ -1,5 +1,6 @@
 /*
- * Async-signal-safe string helpers for the hook path (no stdio, no locale).
+ * Async-signal-safe helpers for the hook path (no stdio, no locale); the
+ * string ones are policy/str.c, shared with the jail and the tools.
  */
 #include "config.h"
 
@@ -8,47 +9,6 @@
 #include <sys/un.h>
 
 #include "ng.h"
-
-size_t
-ng_strlcpy(char *dst, const char *src, size_t n)
-{
-	size_t len = strlen(src);
-
-	if (n) {
-		size_t c = len < n - 1 ? len : n - 1;
-
-		memcpy(dst, src, c);
-		dst[c] = '\0';
-	}
-	return len;
-}
-
-size_t
-ng_strlcat(char *dst, const char *src, size_t n)
-{
-	size_t d = strnlen(dst, n);
-
-	if (d == n)
-		return d + strlen(src);
-	return d + ng_strlcpy(dst + d, src, n - d);
-}
-
-/* decimal of v into buf (at least 21 bytes); returns buf */
-char *
-ng_utoa(unsigned long v, char *buf)
-{
-	char tmp[21];
-	int n = 0, i = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		buf[i++] = tmp[--n];
-	buf[i] = '\0';
-	return buf;
-}
 
 /*
  * The address of sa as text (inet_ntop is async-signal-safe in glibc: no

@@ -26,6 +26,7 @@
 
 #include "policy/execinfo.h"
 #include "policy/policy.h"
+#include "policy/str.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -41,12 +42,6 @@ static const char synopsis[] =
 	"       netguard --help\n";
 
 extern char **environ;
-
-static void
-ng_utoa_local(int v, char *buf)
-{
-	snprintf(buf, 24, "%d", v);
-}
 
 static void __attribute__((noreturn))
 usage(const char *error, int status)
@@ -574,7 +569,7 @@ cmd_run(const char *popt, int audit, const char *sink, int argc, char **argv)
 		fprintf(stderr, "netguard: %s %s rule=%s (audit: running it anyway)\n", ng_verdict_word(&v), t.path,
 			v.rule_name);
 	fd = seal_snapshot(&L.blob);
-	ng_utoa_local(fd, num);
+	ng_utoa((unsigned long)fd, num);
 	setenv("NETGUARD_SNAPSHOT", num, 1);
 	if (L.path) {
 		if (!realpath(L.path, abspol))

@@ -1,0 +1,48 @@
+/*
+ * Async-signal-safe string helpers (str.h).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "str.h"
+
+size_t
+ng_strlcpy(char *dst, const char *src, size_t n)
+{
+	size_t len = strlen(src);
+
+	if (n) {
+		size_t c = len < n - 1 ? len : n - 1;
+
+		memcpy(dst, src, c);
+		dst[c] = '\0';
+	}
+	return len;
+}
+
+size_t
+ng_strlcat(char *dst, const char *src, size_t n)
+{
+	size_t d = strnlen(dst, n);
+
+	if (d == n)
+		return d + strlen(src);
+	return d + ng_strlcpy(dst + d, src, n - d);
+}
+
+char *
+ng_utoa(unsigned long v, char *buf)
+{
+	char tmp[21];
+	int n = 0, i = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		buf[i++] = tmp[--n];
+	buf[i] = '\0';
+	return buf;
+}

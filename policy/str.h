@@ -1,0 +1,17 @@
+/*
+ * Small string helpers that are async-signal-safe (no stdio, no locale, no
+ * allocation): the preload's hooks, the jail (tools/jail.c, which runs in
+ * vfork children) and the tools share them.
+ */
+#ifndef NG_STR_H
+#define NG_STR_H
+
+#include <stddef.h>
+
+/* BSD strlcpy/strlcat: always terminated (n > 0); return the length tried */
+size_t ng_strlcpy(char *dst, const char *src, size_t n);
+size_t ng_strlcat(char *dst, const char *src, size_t n);
+/* decimal of v into buf (at least 21 bytes); returns buf */
+char *ng_utoa(unsigned long v, char *buf);
+
+#endif
