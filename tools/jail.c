@@ -215,17 +215,35 @@ struct linux_dirent64 {
 	char d_name[];
 };
 
-/* Count the mask targets present (doit 0), or mask them (doit 1): >= 0 or -1. */
+/* the same directory? (/var/run is a symlink to /run on any current system) */
+static int
+same_dir(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return sys(SYS_newfstatat, AT_FDCWD, a, &sa, 0) == 0 && sys(SYS_newfstatat, AT_FDCWD, b, &sb, 0) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/*
+ * doit 0: is any mask target present (1) or none (0)?  Stops at the first.
+ * doit 1: mask them all: >= 0, or -1.  A /var/run/ target is skipped when
+ * /var/run is /run: its /run/ twin covers it (not stat'ed, not mounted twice).
+ */
 static int
 masks(int doit, struct ng_jail_error *e)
 {
 	char buf[2048];
-	int found = 0, fd, r;
+	int found = 0, fd, r, var_is_run = same_dir("/var/run", "/run");
 	long n;
 
 	for (int i = 0; masked[i]; i++) {
+		if (var_is_run && strncmp(masked[i], "/var/run/", 9) == 0)
+			continue;
 		if ((r = mask_one(masked[i], doit, e)) < 0)
 			return -1;
+		if (r && !doit)
+			return 1;
 		found += r;
 	}
 	fd = (int)sys(SYS_openat, AT_FDCWD, "/run/user", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -244,9 +262,9 @@ masks(int doit, struct ng_jail_error *e)
 				ng_strlcat(path, d->d_name, sizeof(path));
 				if (ng_strlcat(path, masked_user[i], sizeof(path)) >= sizeof(path))
 					continue;
-				if ((r = mask_one(path, doit, e)) < 0) {
+				if ((r = mask_one(path, doit, e)) < 0 || (r && !doit)) {
 					sys(SYS_close, fd);
-					return -1;
+					return r < 0 ? -1 : 1;
 				}
 				found += r;
 			}
