@@ -34,6 +34,28 @@ die(const char *what)
 }
 
 /*
+ * The start every driver makes: ROUNDS from argv[1] (default 21, at least
+ * 1), a 10-minute alarm (a stuck worker must not hang `make bench`), this
+ * program's own path into self (PATH_MAX), and in *ng the netguard to run
+ * workers under ($NG_BENCH_NETGUARD, else the build tree's).
+ */
+static int
+bench_start(int argc, char **argv, char *self, const char **ng)
+{
+	int rounds = argc > 1 ? atoi(argv[1]) : 21;
+
+	alarm(600);
+	if (!realpath("/proc/self/exe", self))
+		die("/proc/self/exe");
+	*ng = getenv("NG_BENCH_NETGUARD");
+	if (!*ng)
+		*ng = "tools/netguard";
+	if (access(*ng, X_OK) != 0)
+		die(*ng);
+	return rounds < 1 ? 1 : rounds;
+}
+
+/*
  * Refuse to run outside a private network namespace (only lo may exist; a
  * benchmark must not be able to reach anything), then bring lo up.
  * NG_BENCH_ANY_NETNS=1 skips the check.

@@ -219,23 +219,14 @@ main(int argc, char **argv)
 	const int nt = 3000, nu = 30000;
 	struct worker w[NCFG];
 	char self[PATH_MAX], dir[] = "/tmp/ngbench-connect-XXXXXX", conf[NCFG][PATH_MAX], line[256];
-	const char *ng = getenv("NG_BENCH_NETGUARD");
+	const char *ng;
 	double *v[NCFG][NM], *d[NCFG][NM];
 	int rounds;
 
 	if (argc > 1 && strcmp(argv[1], "--worker") == 0)
 		return worker();
-	rounds = argc > 1 ? atoi(argv[1]) : 21;
-	if (rounds < 1)
-		rounds = 1;
 	bench_private_netns("bench-connect");
-	alarm(600);	/* a stuck worker must not hang `make bench` */
-	if (!realpath("/proc/self/exe", self))
-		die("/proc/self/exe");
-	if (!ng)
-		ng = "tools/netguard";
-	if (access(ng, X_OK) != 0)
-		die(ng);
+	rounds = bench_start(argc, argv, self, &ng);
 	if (!mkdtemp(dir))
 		die("mkdtemp");
 

@@ -156,7 +156,7 @@ spawn_main(int argc, char **argv)
 {
 	static const int rules[NPOL] = { 10, 1000, 10000 };
 	static const char *rlabel[NPOL] = { "10 rules", "1 000 rules", "10 000 rules" };
-	const char *ng = getenv("NG_BENCH_NETGUARD"), *libenv = getenv("NG_BENCH_PRELOAD");
+	const char *ng, *libenv = getenv("NG_BENCH_PRELOAD");
 	char self[PATH_MAX], lib[PATH_MAX], nodepath[PATH_MAX], line[512];
 	char dir[] = "/tmp/ngbench-spawn-XXXXXX", conf[NPOL][PATH_MAX];
 	const char *targets[MAXT];
@@ -164,16 +164,7 @@ spawn_main(int argc, char **argv)
 	struct worker w[1 + NPOL];
 	double *res[MAXT][NCFG], *add[MAXT][NCFG];
 
-	rounds = argc > 1 ? atoi(argv[1]) : 21;
-	if (rounds < 1)
-		rounds = 1;
-	alarm(600);	/* a stuck worker must not hang `make bench` */
-	if (!realpath("/proc/self/exe", self))
-		die("/proc/self/exe");
-	if (!ng)
-		ng = "tools/netguard";
-	if (access(ng, X_OK) != 0)
-		die(ng);
+	rounds = bench_start(argc, argv, self, &ng);
 	if (!realpath(libenv ? libenv : "preload/.libs/libnetguard.so", lib))
 		die(libenv ? libenv : "preload/.libs/libnetguard.so");
 	targets[ntargets] = "/bin/true";
@@ -295,19 +286,21 @@ spawn_main(int argc, char **argv)
 
 #define MAXARGS 24
 
-/* fork + execve, stdout and stderr to /dev/null; -1 with errno */
+/* fork + execve, stdout and stderr to out (-1: /dev/null, opened in the
+ * child as posix_spawn's file action does); -1 with errno */
 static int
-fork_exec(pid_t *pid, char *const av[])
+fork_exec(pid_t *pid, char *const av[], int out)
 {
 	*pid = fork();
 	if (*pid < 0)
 		return -1;
 	if (*pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
+		int fd = out >= 0 ? out : open("/dev/null", O_WRONLY);
 
 		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
 			_exit(126);
-		close(fd);
+		if (out < 0)
+			close(fd);
 		execve(av[0], av, environ);
 		_exit(127);
 	}
@@ -330,7 +323,7 @@ spawn_batch(char *const av[], int n, int use_fork, char *err, size_t errsz)
 		int st, rc;
 		double t0 = now_ns();
 
-		rc = use_fork ? (fork_exec(&pid, av) < 0 ? errno : 0) : posix_spawn(&pid, av[0], &fa, NULL, av, environ);
+		rc = use_fork ? (fork_exec(&pid, av, -1) < 0 ? errno : 0) : posix_spawn(&pid, av[0], &fa, NULL, av, environ);
 		if (rc != 0) {
 			snprintf(err, errsz, "posix_spawn %s: %s", av[0], strerror(rc));
 			free(s);
@@ -369,13 +362,7 @@ netns_probe(char *const av[], int use_fork)
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
-	if (use_fork && (pid = fork()) == 0) {
-		if (dup2(pfd[1], 1) < 0 || dup2(pfd[1], 2) < 0)
-			_exit(126);
-		execve(av[0], av, environ);
-		_exit(127);
-	}
-	if (use_fork ? pid < 0 : posix_spawn(&pid, av[0], &fa, NULL, av, environ) != 0) {
+	if (use_fork ? fork_exec(&pid, av, pfd[1]) < 0 : posix_spawn(&pid, av[0], &fa, NULL, av, environ) != 0) {
 		printf("jailed=-1 status=-1 out=cannot spawn %s\n", av[0]);
 		fflush(stdout);
 		close(pfd[0]);
