@@ -33,3 +33,13 @@ else
 fi
 # netguard run appends the library to what LD_PRELOAD already holds
 ng_run() { if [ -n "$NG_ASAN" ]; then LD_PRELOAD=$NG_ASAN "$NETGUARD" run "$@"; else "$NETGUARD" run "$@"; fi; }
+# uid 65534 is mapped here: started by real root, not root of an unshare -r namespace
+have_nobody() { grep -Eq '^[[:space:]]*0[[:space:]]+0[[:space:]]+4294967295' /proc/self/uid_map; }
+# $AS_NOBODY CMD...: CMD as uid 65534 in $WORLD_PUB (copy there what it runs)
+AS_NOBODY=$(cd "$srcdir" && pwd)/tests/world/as-nobody.sh
+# jail_capbnd_ok HEX: a CapBnd as the jail leaves it: CAP_SYS_ADMIN (21) and
+# CAP_NET_ADMIN (12) dropped, CAP_NET_RAW (13) kept
+jail_capbnd_ok() {
+	_b=$(printf '%d' "0x$1") &&
+		[ $(( (_b >> 21) & 1 )) -eq 0 ] && [ $(( (_b >> 12) & 1 )) -eq 0 ] && [ $(( (_b >> 13) & 1 )) -eq 1 ]
+}
