@@ -156,12 +156,39 @@ refuse(struct plan *pl)
 	return -1;
 }
 
-/* The environment for the child, built on the caller's stack. */
-#define CHILD_ENV(name, envp)                                                        \
+/* The environment for the child, built on the caller's stack (no_preload:
+ * a program of another ELF class gets no LD_PRELOAD). */
+#define CHILD_ENV(name, envp, no_preload)                                            \
 	size_t name##_cap = ng_env_count(envp) + ENV_EXTRA;                          \
 	char *name##_v[name##_cap];                                                  \
 	char name##_buf[PATH_MAX * 2 + 16];                                          \
-	char **name = ng_env_child(envp, name##_v, name##_cap, name##_buf, sizeof(name##_buf), 0)
+	char **name = ng_env_child(envp, name##_v, name##_cap, name##_buf, sizeof(name##_buf), no_preload)
+
+/* how exec_target may treat its fd */
+enum { FD_OURS = 1, FD_ONLY = 2 };	/* close it if the exec fails; no path to fall back on */
+
+/*
+ * Exec the target from fd, the file that was inspected, when there is one;
+ * by path where there is none, or where execveat is missing (ENOSYS) and
+ * the fd is not the only handle.
+ */
+static int
+exec_target(int fd, int how, const char *path, char *const argv[], char **env)
+{
+	if (fd >= 0) {
+		int e;
+
+		ng_real.execveat(fd, "", argv, env, AT_EMPTY_PATH);
+		e = errno;
+		if (how & FD_OURS)
+			ng_real.close(fd);
+		if (e != ENOSYS || (how & FD_ONLY)) {
+			errno = e;
+			return -1;
+		}
+	}
+	return ng_real.execve(path, argv, env);
+}
 
 /* the jail route needs jailexec: without it, refuse (never run unjailed) */
 static int
@@ -196,47 +223,25 @@ jail_refused(void *ctx, const struct ng_jail_error *je)
  * unshare a user namespace; a threaded one (ng_jail_enter returns 1,
  * nothing changed) execs jailexec instead, which replaces it the same way.
  * A jail that fails half-way leaves this process without network and the
- * exec refused.  by_fd: fd is the only handle (fexecve of a memfd); path
- * is then /proc/self/fd/N.
+ * exec refused.  With FD_ONLY, path is /proc/self/fd/N (a memfd).
  */
 static int
-run_jailed(struct plan *pl, const char *path, int fd, int by_fd, char *const argv[], char *const envp[])
+run_jailed(struct plan *pl, const char *path, int fd, int how, char *const argv[], char **env)
 {
-	size_t cap = ng_env_count(envp) + ENV_EXTRA;
-	char *ev[cap], buf[PATH_MAX * 2 + 16];
-	char **env = ng_env_child(envp, ev, cap, buf, sizeof(buf), pl->foreign);
 	struct ng_jail_error je;
-	int rc = ng_jail_enter(NG_JAIL_LOOPBACK, &je), e;
+	int rc = ng_jail_enter(NG_JAIL_LOOPBACK, &je);
 
-	if (rc == 0) {
-		if (fd >= 0) {
-			ng_real.execveat(fd, "", argv, env, AT_EMPTY_PATH);
-			if (errno != ENOSYS || by_fd) {
-				e = errno;
-				if (!by_fd)
-					ng_real.close(fd);
-				errno = e;
-				return -1;
-			}
-			ng_real.close(fd);
-		}
-		return ng_real.execve(path, argv, env);
-	}
-	if (rc < 0) {
-		jail_refused(pl, &je);
-		e = EACCES;
-		if (fd >= 0 && !by_fd)
-			ng_real.close(fd);
-		errno = e;
-		return -1;
-	}
-	if (fd >= 0 && !by_fd)
+	if (rc == 0)
+		return exec_target(fd, how, path, argv, env);
+	if (fd >= 0 && (how & FD_OURS))
 		ng_real.close(fd);
-	if (jailexec_missing(pl)) {
+	if (rc < 0)
+		jail_refused(pl, &je);
+	if (rc < 0 || jailexec_missing(pl)) {
 		errno = EACCES;
 		return -1;
 	}
-	if (by_fd) {
+	if (how & FD_ONLY) {
 		int flags = (int)ng_sys(SYS_fcntl, fd, F_GETFD, 0);
 
 		if (flags >= 0)
@@ -251,26 +256,12 @@ run_jailed(struct plan *pl, const char *path, int fd, int by_fd, char *const arg
 static int
 run_plan(struct plan *pl, const char *orig, char *const argv[], char *const envp[])
 {
-	CHILD_ENV(env, envp);
-	int rc;
+	CHILD_ENV(env, envp, pl->foreign);
+	const char *path = pl->t.path[0] ? pl->t.path : orig;
 
 	if (pl->jail)
-		return run_jailed(pl, pl->t.path[0] ? pl->t.path : orig, pl->t.fd, 0, argv, envp);
-	if (pl->foreign)
-		env = ng_env_child(envp, env_v, env_cap, env_buf, sizeof(env_buf), 1);
-
-	if (pl->t.fd >= 0) {
-		rc = ng_real.execveat(pl->t.fd, "", argv, env, AT_EMPTY_PATH);
-		if (rc < 0 && errno != ENOSYS) {
-			int e = errno;
-
-			ng_real.close(pl->t.fd);
-			errno = e;
-			return -1;
-		}
-		ng_real.close(pl->t.fd);
-	}
-	return ng_real.execve(pl->t.path[0] ? pl->t.path : orig, argv, env);
+		return run_jailed(pl, path, pl->t.fd, FD_OURS, argv, env);
+	return exec_target(pl->t.fd, FD_OURS, path, argv, env);
 }
 
 NG_EXPORT int
@@ -403,10 +394,11 @@ static int
 jail_fd(struct plan *pl, int fd, char *const argv[], char *const envp[])
 {
 	char path[40] = "/proc/self/fd/", num[24];
+	CHILD_ENV(env, envp, pl->foreign);
 
 	ng_strlcat(path, ng_utoa((unsigned long)fd, num), sizeof(path));
 	pl->t.fd = -1;
-	return run_jailed(pl, path, fd, 1, argv, envp);
+	return run_jailed(pl, path, fd, FD_ONLY, argv, env);
 }
 
 NG_EXPORT int
@@ -420,7 +412,7 @@ fexecve(int fd, char *const argv[], char *const envp[])
 	if (pl.jail)
 		return jail_fd(&pl, fd, argv, envp);
 	{
-		CHILD_ENV(env, envp);
+		CHILD_ENV(env, envp, 0);
 
 		return ng_real.fexecve(fd, argv, env);
 	}
@@ -449,13 +441,9 @@ execveat(int dirfd, const char *path, char *const argv[], char *const envp[], in
 			return refuse(&pl);
 		}
 		if (pl.rc == 0) {
-			CHILD_ENV(env, envp);
-			int rc = ng_real.execveat(fd, "", argv, env, AT_EMPTY_PATH);
-			int e = errno;
+			CHILD_ENV(env, envp, 0);
 
-			ng_real.close(fd);
-			errno = e;
-			return rc;
+			return exec_target(fd, FD_OURS | FD_ONLY, NULL, argv, env);
 		}
 		ng_real.close(fd);
 	} else {
@@ -466,7 +454,7 @@ execveat(int dirfd, const char *path, char *const argv[], char *const envp[], in
 	if (pl.rc < 0)
 		return refuse(&pl);
 	{
-		CHILD_ENV(env, envp);
+		CHILD_ENV(env, envp, 0);
 
 		return ng_real.execveat(dirfd, path, argv, env, flags);
 	}
@@ -484,15 +472,12 @@ spawn(int search, pid_t *pid, const char *file, const posix_spawn_file_actions_t
       const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
 	struct plan pl;
-	size_t cap;
 
 	plan_path(&pl, file, search, argv);
 	if (pl.rc < 0)
 		return -pl.rc;
-	cap = ng_env_count(envp) + ENV_EXTRA;
 	{
-		char *ev[cap], buf[PATH_MAX * 2 + 16];
-		char **env = ng_env_child(envp, ev, cap, buf, sizeof(buf), pl.foreign);
+		CHILD_ENV(env, envp, pl.foreign);
 		const char *path = pl.t.path;
 		int rc = ng_spawn(pid, path, pl.t.fd, fa, attr, argv, env, pl.jail, jail_refused, &pl);
 
