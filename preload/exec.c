@@ -389,16 +389,17 @@ plan_fd(struct plan *pl, int fd, char *const argv[])
 	decide(pl, argv);
 }
 
-/* jail a program behind an fd (a memfd): run that fd (jailexec: /proc/self/fd/N) */
+/* jail a program behind an fd (a memfd): run that fd (jailexec: /proc/self/fd/N);
+ * how: FD_OURS if the fd is ours to close */
 static int
-jail_fd(struct plan *pl, int fd, char *const argv[], char *const envp[])
+jail_fd(struct plan *pl, int fd, int how, char *const argv[], char *const envp[])
 {
 	char path[40] = "/proc/self/fd/", num[24];
 	CHILD_ENV(env, envp, pl->foreign);
 
 	ng_strlcat(path, ng_utoa((unsigned long)fd, num), sizeof(path));
 	pl->t.fd = -1;
-	return run_jailed(pl, path, fd, FD_ONLY, argv, env);
+	return run_jailed(pl, path, fd, how | FD_ONLY, argv, env);
 }
 
 NG_EXPORT int
@@ -410,7 +411,7 @@ fexecve(int fd, char *const argv[], char *const envp[])
 	if (pl.rc < 0)
 		return refuse(&pl);
 	if (pl.jail)
-		return jail_fd(&pl, fd, argv, envp);
+		return jail_fd(&pl, fd, 0, argv, envp);
 	{
 		CHILD_ENV(env, envp, 0);
 
@@ -426,20 +427,15 @@ execveat(int dirfd, const char *path, char *const argv[], char *const envp[], in
 	if (!path[0] && (flags & AT_EMPTY_PATH)) {
 		plan_fd(&pl, dirfd, argv);
 		if (pl.rc == 0 && pl.jail)
-			return jail_fd(&pl, dirfd, argv, envp);
+			return jail_fd(&pl, dirfd, 0, argv, envp);
 	} else if (path[0] != '/' && dirfd != AT_FDCWD) {
 		int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0));
 
 		if (fd < 0)
 			return -1;
 		plan_fd(&pl, fd, argv);
-		if (pl.rc == 0 && pl.jail) {
-			ng_real.close(fd);
-			plan_path(&pl, path, 0, argv);	/* jail it by path */
-			if (pl.rc == 0)
-				return run_plan(&pl, path, argv, envp);
-			return refuse(&pl);
-		}
+		if (pl.rc == 0 && pl.jail)
+			return jail_fd(&pl, fd, FD_OURS, argv, envp);	/* the file judged, not PATH under the cwd */
 		if (pl.rc == 0) {
 			CHILD_ENV(env, envp, 0);
 
