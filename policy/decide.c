@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "engine.h"
+#include "lib/exec.h"
 
 #define NONE UINT32_MAX
 #define NAME_MAX_LEN 256
@@ -642,4 +643,22 @@ ng_decide_exec(const struct ng_policy *p, const struct ng_exec_query *q, struct 
 		verdict_default(p, v, (enum ng_action)s->exec_unhookable, NG_FROM_UNHOOKABLE, "unhookable");
 	else
 		verdict_default(p, v, (enum ng_action)s->exec_dflt, NG_FROM_DEFAULT, "default");
+}
+
+/* static, Go, musl, liburing, another ELF class, or malformed (SPEC 3.4) */
+#define UNHOOKABLE_ELF (NG_ELF_STATIC | NG_ELF_GO | NG_ELF_FOREIGN | NG_ELF_URING | NG_ELF_CLASS | NG_ELF_BAD)
+
+void
+ng_exec_query_of(const struct ng_exec_target *t, const char *argv0, struct ng_exec_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->path = t->path;
+	q->real = t->real[0] ? t->real : NULL;
+	q->interp = t->script ? t->interp : NULL;
+	q->interp_real = t->script && t->interp_real[0] ? t->interp_real : NULL;
+	q->argv0 = argv0 ? argv0 : t->path;
+	if (t->privileged)
+		q->flags |= NG_EXEC_PRIVILEGED;
+	if (t->elf & UNHOOKABLE_ELF)
+		q->flags |= NG_EXEC_UNHOOKABLE;
 }

@@ -7,7 +7,7 @@
  *    with libconfig and compiles it into a snapshot blob.  Used by the
  *    netguard tool, never linked into a host program.
  *
- *  - libngpolicy (snapshot.c, decide.c, glob.c, names.c, regex.c, elf.c):
+ *  - libngpolicy (snapshot.c, decide.c, glob.c, names.c, regex.c):
  *    maps a snapshot and decides.  Pure: no globals, no I/O, no allocation
  *    on the decision path; the only state is the caller's.  Thread-safe.
  */
@@ -149,6 +149,13 @@ struct ng_exec_query {
 
 void ng_decide_exec(const struct ng_policy *p, const struct ng_exec_query *q, struct ng_verdict *v);
 
+/*
+ * The exec query for a target lib/exec.c resolved: which of its facts make
+ * it privileged or unhookable is decided here (SPEC 3.4).
+ */
+struct ng_exec_target;
+void ng_exec_query_of(const struct ng_exec_target *t, const char *argv0, struct ng_exec_query *q);
+
 /* ---- helpers shared by the engine, the preload and the tools --------- */
 
 /* Lowercase, drop one trailing dot.  Returns the length or -1 if too long. */
@@ -171,26 +178,6 @@ struct ng_target_view {
 int ng_policy_target(const struct ng_policy *p, int32_t id, struct ng_target_view *out);
 int ng_policy_glob(const struct ng_policy *p, int32_t id, const char **glob, const char **file, uint32_t *line);
 uint32_t ng_policy_count(const struct ng_policy *p, int which); /* NG_FROM_GUARD/RULES/EXEC */
-
-/* ---- ELF inspection (shared by the preload's exec hook and the CLI) --- */
-
-#define NG_ELF_STATIC     0x01u	/* no PT_INTERP */
-#define NG_ELF_GO         0x02u	/* .note.go.buildid / .go.buildinfo */
-#define NG_ELF_FOREIGN    0x04u	/* interpreter is not glibc's ld.so */
-#define NG_ELF_URING      0x08u	/* DT_NEEDED liburing */
-#define NG_ELF_CLASS      0x10u	/* another ELF class or machine */
-#define NG_ELF_NOT_ELF    0x20u	/* not an ELF file (script, data) */
-#define NG_ELF_BAD        0x40u	/* malformed */
-
-/*
- * Inspect the ELF image in fd with pread only (no allocation, async-signal
- * safe).  Returns NG_ELF_* flags.
- */
-unsigned ng_elf_inspect(int fd);
-/* Flags that make a target unhookable. */
-#define NG_ELF_UNHOOKABLE_MASK (NG_ELF_STATIC | NG_ELF_GO | NG_ELF_FOREIGN | NG_ELF_URING | NG_ELF_CLASS | NG_ELF_BAD)
-/* Human words for flags ("static", "Go", ...), into buf. */
-const char *ng_elf_describe(unsigned flags, char *buf, size_t n);
 
 /* ---- loading and compiling (libngload) -------------------------------- */
 

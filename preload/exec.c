@@ -23,8 +23,8 @@
 #include <unistd.h>
 
 #include "ng.h"
-#include "policy/execinfo.h"
-#include "tools/jail.h"
+#include "lib/exec.h"
+#include "lib/jail.h"
 
 extern char **environ;
 
@@ -217,7 +217,7 @@ jail_refused(void *ctx, const struct ng_jail_error *je)
 
 /*
  * Run a jailed target.  The fast path: this process enters the jail itself
- * (tools/jail.c: raw syscalls on the stack, safe in a vfork child) and
+ * (lib/jail.c: raw syscalls on the stack, safe in a vfork child) and
  * execs the target directly, from the inspected fd when there is one --
  * no jailexec in between.  The kernel lets only a single-threaded process
  * unshare a user namespace; a threaded one (ng_jail_enter returns 1,
@@ -350,42 +350,14 @@ execle(const char *path, const char *arg, ...)
 static void
 plan_fd(struct plan *pl, int fd, char *const argv[])
 {
-	char link[40] = "/proc/self/fd/", num[24];
-	ssize_t r;
-
-	memset(&pl->t, 0, sizeof(pl->t));
-	pl->t.fd = -1;
 	pl->jail = pl->foreign = 0;
 	if (ng_ready() < 0) {
+		memset(&pl->t, 0, sizeof(pl->t));
+		pl->t.fd = -1;
 		plan_fail_closed(pl, "(fd)");
 		return;
 	}
-	ng_strlcat(link, ng_utoa((unsigned long)fd, num), sizeof(link));
-	r = readlink(link, pl->t.real, sizeof(pl->t.real) - 1);
-	pl->t.real[r > 0 ? r : 0] = '\0';
-	ng_strlcpy(pl->t.path, r > 0 ? pl->t.real : link, sizeof(pl->t.path));
-	pl->t.elf = ng_elf_inspect(fd);
-	if (pl->t.elf & NG_ELF_NOT_ELF) {
-		/* a script behind an fd: resolve its interpreter by path */
-		struct ng_exec_target t2;
-
-		if (r > 0 && ng_exec_resolve(pl->t.real, 0, path_env(), &t2) == 0) {
-			if (t2.fd >= 0)
-				ng_real.close(t2.fd);
-			pl->t = t2;
-			pl->t.fd = -1;
-		} else {
-			pl->t.flags |= NG_EXEC_UNHOOKABLE;	/* cannot tell what runs */
-		}
-	} else if (pl->t.elf & NG_ELF_UNHOOKABLE_MASK) {
-		pl->t.flags |= NG_EXEC_UNHOOKABLE;
-	}
-	{
-		struct stat st;
-
-		if (fstat(fd, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)))
-			pl->t.flags |= NG_EXEC_PRIVILEGED;
-	}
+	ng_exec_inspect_fd(fd, path_env(), &pl->t);
 	decide(pl, argv);
 }
 
@@ -394,10 +366,10 @@ plan_fd(struct plan *pl, int fd, char *const argv[])
 static int
 jail_fd(struct plan *pl, int fd, int how, char *const argv[], char *const envp[])
 {
-	char path[40] = "/proc/self/fd/", num[24];
+	char path[NG_FD_PATH_MAX];
 	CHILD_ENV(env, envp, pl->foreign);
 
-	ng_strlcat(path, ng_utoa((unsigned long)fd, num), sizeof(path));
+	ng_fd_path(fd, path);
 	pl->t.fd = -1;
 	return run_jailed(pl, path, fd, how | FD_ONLY, argv, env);
 }

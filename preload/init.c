@@ -33,6 +33,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/seal.h"
 #include "ng.h"
 
 #ifndef NG_NETGUARD_BIN
@@ -48,8 +49,6 @@
 #define NG_BUILD_JAILEXEC NG_JAILEXEC_BIN
 #endif
 
-#define SNAPSHOT_FD_MIN 200
-#define SEALS (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
 
 struct ng_real ng_real;
 struct ng_state ng = { .snap_fd = -1, .log_fd = -1 };
@@ -114,25 +113,22 @@ env(const char *name)
 static int
 map_snapshot(int fd)
 {
-	struct stat st;
+	struct ng_sealed sd;
 	const char *why;
 	void *m;
-	int seals = fcntl(fd, F_GET_SEALS);
 
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0)
-		return fail("inherited policy snapshot is not a file", NULL);
-	if (seals < 0 || (seals & SEALS) != SEALS)
-		return fail("inherited policy snapshot is not sealed", NULL);
-	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (ng_seal_check(fd, &sd, &why) < 0)
+		return fail(why, NULL);
+	m = mmap(NULL, sd.size, PROT_READ, MAP_SHARED, fd, 0);
 	if (m == MAP_FAILED)
 		return fail("cannot map the policy snapshot: ", strerror(errno));
-	if (ng_snap_open(&ng.pol, m, (size_t)st.st_size, &why) < 0) {
-		munmap(m, (size_t)st.st_size);
+	if (ng_snap_open(&ng.pol, m, sd.size, &why) < 0) {
+		munmap(m, sd.size);
 		return fail("invalid policy snapshot: ", why);
 	}
 	ng.snap_fd = fd;
-	ng.snap_dev = (unsigned long)st.st_dev;
-	ng.snap_ino = (unsigned long)st.st_ino;
+	ng.snap_dev = sd.dev;
+	ng.snap_ino = sd.ino;
 	return 0;
 }
 
@@ -147,6 +143,7 @@ compile_snapshot(void)
 	int pipefd[2], mfd, status, fd;
 	pid_t pid;
 	char buf[65536];
+	const char *why;
 	ssize_t r;
 
 	if (access(helper, X_OK) != 0)
@@ -176,7 +173,7 @@ compile_snapshot(void)
 		}
 	}
 	close(pipefd[1]);
-	mfd = (int)ng_sys(SYS_memfd_create, "netguard-policy", MFD_ALLOW_SEALING);
+	mfd = ng_seal_create();
 	if (mfd < 0) {
 		close(pipefd[0]);
 		waitpid(pid, &status, 0);
@@ -185,7 +182,7 @@ compile_snapshot(void)
 	while ((r = read(pipefd[0], buf, sizeof(buf))) != 0) {
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0 || write(mfd, buf, (size_t)r) != r) {
+		if (r < 0 || ng_seal_write(mfd, buf, (size_t)r) < 0) {
 			close(pipefd[0]);
 			close(mfd);
 			waitpid(pid, &status, 0);
@@ -199,15 +196,10 @@ compile_snapshot(void)
 		close(mfd);
 		return fail("the policy did not load", policy ? " (see the errors above)" : "");
 	}
-	if (fcntl(mfd, F_ADD_SEALS, SEALS) < 0) {
-		close(mfd);
-		return fail("cannot seal the policy snapshot: ", strerror(errno));
-	}
 	/* a high, inheritable fd: descendants map the same snapshot */
-	fd = fcntl(mfd, F_DUPFD, SNAPSHOT_FD_MIN);
-	close(mfd);
+	fd = ng_seal_finish(mfd, &why);
 	if (fd < 0)
-		return fail("fcntl(F_DUPFD): ", strerror(errno));
+		return fail("cannot seal the policy snapshot: ", why);
 	if (map_snapshot(fd) < 0)
 		return -1;
 	{
@@ -229,12 +221,11 @@ setup_snapshot(void)
 	const char *s = env("NETGUARD_SNAPSHOT");
 
 	if (s && *s) {
-		char *end;
-		long fd = strtol(s, &end, 10);
+		int fd = ng_seal_parse_fd(s);
 
-		if (*end || fd < 0 || fd > 1 << 20)
+		if (fd < 0)
 			return fail("NETGUARD_SNAPSHOT is not an fd: ", s);
-		return map_snapshot((int)fd);
+		return map_snapshot(fd);
 	}
 	return compile_snapshot();
 }
@@ -309,18 +300,18 @@ setup_log(void)
 	}
 	switch (ng.log_sink) {
 	case NG_LOG_STDERR:
-		fd = fcntl(2, F_DUPFD_CLOEXEC, SNAPSHOT_FD_MIN);
+		fd = fcntl(2, F_DUPFD_CLOEXEC, NG_SNAPSHOT_FD_MIN);
 		break;
 	case NG_LOG_FILE:
 		fd = open(ng.log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 		if (fd >= 0) {
-			int hi = fcntl(fd, F_DUPFD_CLOEXEC, SNAPSHOT_FD_MIN);
+			int hi = fcntl(fd, F_DUPFD_CLOEXEC, NG_SNAPSHOT_FD_MIN);
 
 			close(fd);
 			fd = hi;
 		} else {
 			say("cannot open the log file, logging to stderr: ", ng.log_path);
-			fd = fcntl(2, F_DUPFD_CLOEXEC, SNAPSHOT_FD_MIN);
+			fd = fcntl(2, F_DUPFD_CLOEXEC, NG_SNAPSHOT_FD_MIN);
 			ng.log_sink = NG_LOG_STDERR;
 		}
 		break;
@@ -333,7 +324,7 @@ setup_log(void)
 			fd = -1;
 		}
 		if (fd >= 0) {
-			int hi = fcntl(fd, F_DUPFD_CLOEXEC, SNAPSHOT_FD_MIN);
+			int hi = fcntl(fd, F_DUPFD_CLOEXEC, NG_SNAPSHOT_FD_MIN);
 
 			close(fd);
 			fd = hi;

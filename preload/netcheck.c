@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -49,18 +50,17 @@ log_fail_closed(const char *op, const struct sockaddr *sa, socklen_t len, const 
 static int
 unix_real(const char *path, char *out, size_t n)
 {
-	char link[40] = "/proc/self/fd/", num[24];
+	char link[NG_FD_PATH_MAX];
 	int fd;
-	ssize_t r;
+	long r;
 
 	if (path[0] != '/')
 		return -1;
-	fd = open(path, O_PATH | O_CLOEXEC);
+	fd = (int)ng_sys(SYS_openat, AT_FDCWD, path, O_PATH | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	ng_strlcat(link, ng_utoa((unsigned long)fd, num), sizeof(link));
-	r = readlink(link, out, n - 1);
-	ng_real.close(fd);
+	r = ng_sys(SYS_readlinkat, AT_FDCWD, ng_fd_path(fd, link), out, n - 1);
+	ng_sys(SYS_close, fd);
 	if (r <= 0)
 		return -1;
 	out[r] = '\0';

@@ -20,8 +20,9 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include "lib/str.h"
+#include "lib/sys.h"
 #include "policy/policy.h"
-#include "policy/str.h"
 
 #define NG_EXPORT __attribute__((visibility("default")))
 #define NG_HIDDEN __attribute__((visibility("hidden")))
@@ -181,13 +182,6 @@ NG_HIDDEN char **ng_env_child(char *const envp[], char **out, size_t cap, char *
 NG_HIDDEN size_t ng_env_count(char *const envp[]);
 NG_HIDDEN void ng_env_restore_environ(void);
 
-/* syscall.c: the raw instruction, for the library's own use (our syscall()
- * is a hook) */
-NG_HIDDEN long ng_raw_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6);
-#define ng_sys(n, ...) ng_sys_(n, __VA_ARGS__, 0, 0, 0, 0, 0, 0)
-#define ng_sys_(n, a, b, c, d, e, f, ...) \
-	ng_raw_syscall((long)(n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
-
 /* spawn.c: posix_spawn by a child of our own that execs the inspected fd
  * (entering the jail first if jail); 0 or an errno value, -1: this glibc's
  * file actions cannot be read, use its posix_spawn (jailexec if jailed) */
@@ -200,7 +194,7 @@ NG_HIDDEN int ng_spawn(pid_t *pid, const char *path, int fd, const posix_spawn_f
 NG_HIDDEN int ng_bt_init(void);
 NG_HIDDEN size_t ng_bt_format(char *buf, size_t n);
 
-/* ---- async-signal-safe helpers (util.c; the string ones: policy/str.h) -- */
+/* ---- async-signal-safe helpers (util.c; the string ones: lib/str.h) ----- */
 NG_HIDDEN int ng_sockaddr_str(const struct sockaddr *sa, socklen_t len, char *buf, size_t n, unsigned *port);
 
 /* ---- hooks without a prototype in the libc headers we include ---- */

@@ -9,7 +9,7 @@
  * Instead the spawn makes its own child the way glibc does --
  * clone(CLONE_VM|CLONE_VFORK) on a private stack, every signal blocked --
  * and the child applies the caller's attributes and file actions, enters
- * the jail (tools/jail.c) if the verdict says so, and execs the very fd
+ * the jail (lib/jail.c) if the verdict says so, and execs the very fd
  * that was inspected.
  *
  * glibc has no API that reads a posix_spawn_file_actions_t back, so the
@@ -37,7 +37,7 @@
 #include <unistd.h>
 
 #include "ng.h"
-#include "tools/jail.h"
+#include "lib/jail.h"
 
 /* glibc's struct __spawn_action (posix/spawn_int.h), as read, never written */
 enum { A_CLOSE, A_DUP2, A_OPEN, A_CHDIR, A_FCHDIR, A_CLOSEFROM, A_TCSETPGRP, A_KINDS };

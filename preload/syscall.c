@@ -14,32 +14,6 @@
 
 #include "ng.h"
 
-/* The raw instruction, for a syscall() reached before init resolved libc's. */
-long
-ng_raw_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
-{
-#if defined(__x86_64__)
-	register long r10 __asm__("r10") = a4;
-	register long r8 __asm__("r8") = a5;
-	register long r9 __asm__("r9") = a6;
-	long ret;
-
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
-			 : "rcx", "r11", "memory");
-	if (ret < 0 && ret > -4096) {
-		errno = (int)-ret;
-		return -1;
-	}
-	return ret;
-#else
-	(void)n; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5; (void)a6;
-	errno = ENOSYS;
-	return -1;
-#endif
-}
-
 NG_EXPORT long
 syscall(long n, ...)
 {

@@ -3,7 +3,7 @@
  *
  *   jailexec [-n none|loopback] [-q] [--argv0 NAME] [--] PROGRAM [ARG...]
  *
- * Enters the jail of tools/jail.c (new user and network namespaces, a mount
+ * Enters the jail of lib/jail.c (new user and network namespaces, a mount
  * namespace masking host sockets when there are any, lo up, inherited
  * network sockets closed, PR_SET_NO_NEW_PRIVS, TIOCSTI refused by seccomp)
  * and execs PROGRAM in place: same pid, argv, environment, fds, terminal.
@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tools/jail.h"
+#include "lib/jail.h"
 
 static int quiet;
 

@@ -24,9 +24,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "policy/execinfo.h"
+#include "lib/exec.h"
+#include "lib/seal.h"
+#include "lib/str.h"
 #include "policy/policy.h"
-#include "policy/str.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -362,7 +363,7 @@ explain_exec(struct loaded *L, int argc, char **argv)
 	if (t.script)
 		printf(", a script run by %s (%s)", t.interp, t.interp_real);
 	printf("\n  program: %s%s\n", ng_elf_describe(t.elf, desc, sizeof(desc)),
-	       t.flags & NG_EXEC_PRIVILEGED ? "; privileged (setuid, setgid or file capabilities)" : "");
+	       t.privileged ? "; privileged (setuid, setgid or file capabilities)" : "");
 	printf("  exec: %s", ng_verdict_word(&v));
 	switch (v.origin) {
 	case NG_FROM_EXEC: {
@@ -431,9 +432,6 @@ cmd_explain(const char *popt, const char *exe, int argc, char **argv)
 #define NG_JAILEXEC_BIN "/usr/bin/jailexec"
 #endif
 
-#define SNAPSHOT_FD_MIN 200
-#define SEALS (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
-
 static void __attribute__((noreturn))
 die(int status, const char *fmt, ...)
 {
@@ -488,27 +486,12 @@ preload_path(void)
 static int
 seal_snapshot(const struct ng_blob *b)
 {
-	int fd = (int)syscall(SYS_memfd_create, "netguard-policy", MFD_ALLOW_SEALING), hi;
-	size_t done = 0;
+	const char *why;
+	int fd = ng_seal_blob(b->data, b->size, &why);
 
 	if (fd < 0)
-		die(125, "memfd_create: %s", strerror(errno));
-	while (done < b->size) {
-		ssize_t w = write(fd, b->data + done, b->size - done);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			die(125, "writing the policy snapshot: %s", strerror(errno));
-		done += (size_t)w;
-	}
-	if (fcntl(fd, F_ADD_SEALS, SEALS) < 0)
-		die(125, "sealing the policy snapshot: %s", strerror(errno));
-	hi = fcntl(fd, F_DUPFD, SNAPSHOT_FD_MIN);	/* inheritable, out of the way */
-	if (hi < 0)
-		die(125, "fcntl(F_DUPFD): %s", strerror(errno));
-	close(fd);
-	return hi;
+		die(125, "%s: %s", why, strerror(errno));
+	return fd;
 }
 
 static void

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "lib/elf.h"
 #include "policy/ir.h"
 #include "policy/policy.h"
 #include "policy/snapshot.h"
@@ -105,7 +106,7 @@ test_elf(void)
 		const char *path;
 		unsigned want_set, want_clear;
 	} t[] = {
-		{ "/bin/true", 0, NG_ELF_UNHOOKABLE_MASK | NG_ELF_NOT_ELF },
+		{ "/bin/true", 0, NG_ELF_STATIC | NG_ELF_GO | NG_ELF_FOREIGN | NG_ELF_URING | NG_ELF_CLASS | NG_ELF_BAD | NG_ELF_NOT_ELF },
 		{ "/bin/busybox", NG_ELF_STATIC, NG_ELF_NOT_ELF },
 		{ "/etc/hostname", NG_ELF_NOT_ELF, 0 },
 	};

@@ -1,9 +1,10 @@
 /*
- * Is this executable one the preload can see into?  Shared by the exec hook
- * (which runs between vfork and exec: pread into stack buffers only, no
- * allocation, async-signal-safe) and by `netguard explain exec`.
+ * What kind of executable is this?  Shared by the preload's exec hooks
+ * (which run between vfork and exec: raw pread into stack buffers only, no
+ * allocation, async-signal-safe) and by `netguard explain exec`.  Facts
+ * only: which of them make a program unhookable is the policy's call.
  *
- * Unhookable: no PT_INTERP (static), a Go binary (raw syscalls even when
+ * Flags: no PT_INTERP (static), a Go binary (raw syscalls even when
  * dynamically linked: .note.go.buildid / .go.buildinfo, or a "Go" note), an
  * interpreter that is not glibc's ld.so (musl), DT_NEEDED liburing (io_uring
  * submits I/O without any libc call), or an ELF class/machine this library
@@ -14,9 +15,11 @@
 #include <elf.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
 
-#include "policy.h"
+#include "lib/elf.h"
+#include "lib/sys.h"
 
 #if defined(__x86_64__)
 #define NATIVE_MACHINE EM_X86_64
@@ -47,12 +50,17 @@ typedef Elf64_Nhdr Nhdr;
 #define MAX_PHDRS 128
 #define MAX_SHDRS 512
 
+/* pread by the raw syscall: in the preload, this runs in vfork children */
+static long
+pread_raw(int fd, void *buf, size_t n, off_t off)
+{
+	return ng_sys(SYS_pread64, fd, buf, n, off);
+}
+
 static int
 rd(int fd, void *buf, size_t n, off_t off)
 {
-	ssize_t r = pread(fd, buf, n, off);
-
-	return r == (ssize_t)n ? 0 : -1;
+	return pread_raw(fd, buf, n, off) == (long)n ? 0 : -1;
 }
 
 /* Map a virtual address to a file offset through the PT_LOAD segments. */
@@ -107,7 +115,7 @@ done:
 		if (off < 0)
 			continue;
 		memset(name, 0, sizeof(name));
-		if (pread(fd, name, sizeof(name) - 1, off) <= 0)
+		if (pread_raw(fd, name, sizeof(name) - 1, off) <= 0)
 			continue;
 		if (strncmp(name, "liburing", 8) == 0)
 			return NG_ELF_URING;
@@ -154,7 +162,7 @@ go_sections(int fd, const Ehdr *eh)
 		for (unsigned i = 0; i < n; i++) {
 			memset(name, 0, sizeof(name));
 			if (sh[i].sh_name >= strsec.sh_size ||
-			    pread(fd, name, sizeof(name) - 1, (off_t)(strsec.sh_offset + sh[i].sh_name)) <= 0)
+			    pread_raw(fd, name, sizeof(name) - 1, (off_t)(strsec.sh_offset + sh[i].sh_name)) <= 0)
 				continue;
 			if (strcmp(name, ".note.go.buildid") == 0 || strcmp(name, ".go.buildinfo") == 0)
 				return 1;

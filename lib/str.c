@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "str.h"
+#include "lib/str.h"
 
 size_t
 ng_strlcpy(char *dst, const char *src, size_t n)
@@ -44,5 +44,15 @@ ng_utoa(unsigned long v, char *buf)
 	while (n)
 		buf[i++] = tmp[--n];
 	buf[i] = '\0';
+	return buf;
+}
+
+char *
+ng_fd_path(int fd, char buf[NG_FD_PATH_MAX])
+{
+	char num[24];
+
+	ng_strlcpy(buf, "/proc/self/fd/", NG_FD_PATH_MAX);
+	ng_strlcat(buf, ng_utoa((unsigned long)(fd < 0 ? 0 : fd), num), NG_FD_PATH_MAX);
 	return buf;
 }

@@ -9,7 +9,7 @@
  * seccomp() call: no allocation, no probing of the kernel, nothing that is
  * unsafe in a vfork child.
  *
- *   jail-filter-gen > tools/jail-filter.h
+ *   jail-filter-gen > lib/jail-filter.h
  */
 #include "config.h"
 

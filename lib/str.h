@@ -1,10 +1,10 @@
 /*
  * Small string helpers that are async-signal-safe (no stdio, no locale, no
- * allocation): the preload's hooks, the jail (tools/jail.c, which runs in
- * vfork children) and the tools share them.
+ * allocation): the preload's hooks, the jail (which runs in vfork
+ * children) and the tools share them.
  */
-#ifndef NG_STR_H
-#define NG_STR_H
+#ifndef NG_LIB_STR_H
+#define NG_LIB_STR_H
 
 #include <stddef.h>
 
@@ -13,5 +13,9 @@ size_t ng_strlcpy(char *dst, const char *src, size_t n);
 size_t ng_strlcat(char *dst, const char *src, size_t n);
 /* decimal of v into buf (at least 21 bytes); returns buf */
 char *ng_utoa(unsigned long v, char *buf);
+
+/* "/proc/self/fd/N" for fd into buf; returns buf */
+#define NG_FD_PATH_MAX 32
+char *ng_fd_path(int fd, char buf[NG_FD_PATH_MAX]);
 
 #endif

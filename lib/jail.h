@@ -7,8 +7,8 @@
  * No allocation, no stdio, no locks: raw syscalls and the stack only, so it
  * is safe in a vfork child and in a fork child of a threaded program.
  */
-#ifndef NG_JAIL_H
-#define NG_JAIL_H
+#ifndef NG_LIB_JAIL_H
+#define NG_LIB_JAIL_H
 
 #define NG_JAIL_LOOPBACK 1	/* bring the jail's lo up (jailexec -n loopback) */
 

@@ -1,0 +1,114 @@
+/*
+ * Sealed snapshots (seal.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "lib/seal.h"
+#include "lib/sys.h"
+
+#define SEALS (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
+
+int
+ng_seal_create(void)
+{
+	return (int)ng_sys(SYS_memfd_create, "netguard-policy", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+}
+
+int
+ng_seal_write(int fd, const void *buf, size_t n)
+{
+	const unsigned char *p = buf;
+
+	while (n) {
+		long w = ng_sys(SYS_write, fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int
+failed(int fd, const char **why, const char *step)
+{
+	int e = errno;
+
+	if (fd >= 0)
+		ng_sys(SYS_close, fd);
+	*why = step;
+	errno = e;
+	return -1;
+}
+
+int
+ng_seal_finish(int fd, const char **why)
+{
+	int hi;
+
+	if (ng_sys(SYS_fcntl, fd, F_ADD_SEALS, SEALS) < 0)
+		return failed(fd, why, "fcntl(F_ADD_SEALS)");
+	/* inheritable (no FD_CLOEXEC), out of the program's way */
+	hi = (int)ng_sys(SYS_fcntl, fd, F_DUPFD, NG_SNAPSHOT_FD_MIN);
+	if (hi < 0)
+		return failed(fd, why, "fcntl(F_DUPFD)");
+	ng_sys(SYS_close, fd);
+	return hi;
+}
+
+int
+ng_seal_blob(const void *data, size_t n, const char **why)
+{
+	int fd = ng_seal_create();
+
+	if (fd < 0)
+		return failed(-1, why, "memfd_create");
+	if (ng_seal_write(fd, data, n) < 0)
+		return failed(fd, why, "writing the policy snapshot");
+	return ng_seal_finish(fd, why);
+}
+
+int
+ng_seal_check(int fd, struct ng_sealed *out, const char **why)
+{
+	struct stat st;
+	long seals;
+
+	if (ng_sys(SYS_fstat, fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+		*why = "inherited policy snapshot is not a file";
+		return -1;
+	}
+	seals = ng_sys(SYS_fcntl, fd, F_GET_SEALS, 0);
+	if (seals < 0 || (seals & SEALS) != SEALS) {
+		*why = "inherited policy snapshot is not sealed";
+		return -1;
+	}
+	out->size = (size_t)st.st_size;
+	out->dev = (unsigned long)st.st_dev;
+	out->ino = (unsigned long)st.st_ino;
+	return 0;
+}
+
+int
+ng_seal_parse_fd(const char *s)
+{
+	long v = 0;
+
+	if (!s || !*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > 1 << 20)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v > 1 << 20 ? -1 : (int)v;
+}
