@@ -87,4 +87,44 @@ file_at(const struct ng_policy *p, uint16_t i)
 /* regex.c */
 int ng_rx_match(const struct ng_policy *p, uint32_t rid, const char *name, size_t len);
 
+/* ---- the scan for the first matching target (decide.c) ------------------ */
+
+#define NG_NONE UINT32_MAX
+#define NG_NAME_MAX_LEN 256
+
+enum ng_pred {
+	NG_P_FULL,	/* every field of the rule must match */
+	NG_P_LOOKUP,	/* names only, and exe: ports and protocol are the lookup's to weigh */
+};
+
+struct ng_scan {
+	const struct ng_policy *p;
+	const struct ng_query *q;
+	enum ng_pred pred;
+	uint32_t after;		/* consider only ids > after (NG_NONE: all) */
+	uint32_t best;		/* lowest matching id so far */
+	int error;
+};
+
+/* Lowest target id > S->after whose target and rule match the query. */
+uint32_t ng_scan_first(struct ng_scan *S);
+const struct ng_rule *ng_rule_of(const struct ng_policy *p, const struct ng_target *t);
+/* does any of globs [first, first+count) match any candidate? (*which: the glob) */
+int ng_globs_match(const struct ng_policy *p, uint32_t first, uint32_t count, const char *const *cands, int ncands,
+		   int32_t *which);
+const char *ng_base_name(const char *s);
+
+/* lookup.c */
+void ng_decide_lookup(const struct ng_policy *p, const struct ng_query *q, struct ng_verdict *v);
+
+/* ---- verdicts (verdict.c) -------------------------------------------------- */
+
+enum ng_mode ng_file_mode(const struct ng_policy *p);
+void ng_verdict_init(struct ng_verdict *v);
+void ng_verdict_act(struct ng_verdict *v, enum ng_action a);
+void ng_verdict_default(const struct ng_policy *p, struct ng_verdict *v, enum ng_action a, enum ng_origin o,
+			const char *name);
+void ng_verdict_rule(const struct ng_policy *p, struct ng_verdict *v, int sect, uint32_t idx, enum ng_action a);
+void ng_verdict_target(const struct ng_policy *p, struct ng_verdict *v, uint32_t tid);
+
 #endif

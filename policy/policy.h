@@ -44,7 +44,8 @@ enum ng_origin {
 
 struct ng_verdict {
 	enum ng_action action;	/* what the policy says */
-	int audit;		/* effective mode is audit: enforce as allow */
+	enum ng_mode mode;	/* the effective mode of this decision */
+	int audit;		/* mode is audit and action is not allow: proceed, log would-* */
 	enum ng_origin origin;
 	int32_t rule;		/* index within its list, -1 if none */
 	int32_t target;		/* target id that matched, -1 if none */
@@ -56,6 +57,11 @@ struct ng_verdict {
 
 /* "allow", "deny", "would-deny", "jail", "would-jail" */
 const char *ng_verdict_word(const struct ng_verdict *v);
+/* "audit" or "enforce": the verdict's effective mode */
+const char *ng_verdict_mode_word(const struct ng_verdict *v);
+/* The verdict when nothing could be decided (no policy, corrupt snapshot):
+ * deny, rule "error" -- fail closed. */
+void ng_verdict_error(struct ng_verdict *v);
 
 /* ---- a mapped snapshot ----------------------------------------------- */
 
@@ -69,6 +75,10 @@ struct ng_policy {
 					 * mode (NETGUARD_MODE); rules with their
 					 * own mode keep it.  0: none */
 };
+
+/* Override the file's mode: "audit" or "enforce" (NETGUARD_MODE, --audit);
+ * NULL or "" leaves it.  -1 for any other word. */
+int ng_policy_set_mode(struct ng_policy *p, const char *word);
 
 /*
  * Validate the header and section bounds of a snapshot (O(1) in its size)
@@ -129,11 +139,30 @@ struct ng_query {
 	size_t nnames;
 	const char *exe;		/* executable as exec'd, or NULL */
 	const char *exe_real;		/* its realpath, or NULL */
-	int self_name;			/* dns: the name is the machine's hostname */
+	const char *hostname;		/* dns: the machine's own name (always looked up) */
 };
 
 /* Decide a connect/send/dns query.  Pure; never allocates. */
 void ng_decide(const struct ng_policy *p, const struct ng_query *q, struct ng_verdict *v);
+
+/*
+ * Creating a socket: AF_PACKET sockets and SOCK_RAW sockets of the IP
+ * families bypass every address rule, so raw_sockets decides them (rule
+ * "raw_sockets"); every other socket is allowed.
+ */
+void ng_decide_socket(const struct ng_policy *p, int domain, int type, struct ng_verdict *v);
+
+/*
+ * A DNS message a program writes itself to a nameserver's port 53 (SPEC
+ * 3.2): judged by its content, not by address.  Exactly one question whose
+ * name passes the lookup rule (q supplies exe and hostname); anything else
+ * is denied (rule "dns-content").  On a TCP socket the message may start
+ * with its two-byte length, or be that length alone (allowed: it carries
+ * no name).  The question's name, or what the message is instead, goes to
+ * name for the log line.
+ */
+void ng_decide_dns_message(const struct ng_policy *p, const struct ng_query *q, const unsigned char *msg,
+			   size_t len, int tcp, char *name, size_t namesz, struct ng_verdict *v);
 
 #define NG_EXEC_PRIVILEGED 0x1u	/* setuid, setgid, file capabilities */
 #define NG_EXEC_UNHOOKABLE 0x2u	/* static, Go, musl, liburing, other class */

@@ -245,13 +245,3 @@ ng_policy_count(const struct ng_policy *p, int which)
 	default: return 0;
 	}
 }
-
-const char *
-ng_verdict_word(const struct ng_verdict *v)
-{
-	switch (v->action) {
-	case NG_ALLOW: return "allow";
-	case NG_JAIL: return v->audit ? "would-jail" : "jail";
-	default: return v->audit ? "would-deny" : "deny";
-	}
-}

@@ -15,26 +15,20 @@
 NG_EXPORT int
 socket(int domain, int type, int protocol)
 {
-	int base = type & 0xf;
+	struct ng_verdict v;
 
 	if (!ng_real.socket && ng_ready() < 0 && !ng_real.socket)
 		return (int)ng_sys(SYS_socket, domain, type, protocol);
-	if (domain == AF_PACKET || (base == SOCK_RAW && (domain == AF_INET || domain == AF_INET6))) {
-		struct ng_verdict v = { .action = NG_DENY, .rule_name = "raw_sockets", .rule = -1, .target = -1 };
+	/* without a policy (init failed) the engine fails raw sockets closed */
+	ng_decide_socket(ng_ready() == 0 ? &ng.pol : NULL, domain, type, &v);
+	if (v.action != NG_ALLOW) {
 		struct ng_event e = { .op = "socket", .name = domain == AF_PACKET ? "packet" : "raw",
 				      .detail = "raw and packet sockets bypass every address rule" };
 
-		if (ng_ready() < 0) {
-			errno = EACCES;
+		ng_log_verdict(&e, &v);
+		if (!v.audit) {
+			errno = ng_deny_errno();
 			return -1;
-		}
-		if (ng.set.raw_sockets != NG_ALLOW) {
-			v.audit = ng.mode_audit || ng.set.mode == NG_MODE_AUDIT;
-			ng_log_verdict(&e, &v);
-			if (!v.audit) {
-				errno = ng_deny_errno();
-				return -1;
-			}
 		}
 	}
 	return ng_real.socket(domain, type, protocol);

@@ -203,3 +203,16 @@ ng_dns_touch(int family, const void *addr)
 		}
 	}
 }
+
+static void
+learn_answer(void *ctx, int family, const void *addr, const char *qname)
+{
+	(void)ctx;
+	ng_dns_learn(family, addr, qname);
+}
+
+void
+ng_dns_learn_response(const unsigned char *msg, size_t len)
+{
+	ng_dns_answers(msg, len, learn_answer, NULL);
+}

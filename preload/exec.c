@@ -117,9 +117,7 @@ decide(struct plan *pl, char *const argv[])
 static void
 plan_fail_closed(struct plan *pl, const char *path)
 {
-	memset(&pl->v, 0, sizeof(pl->v));
-	pl->v.action = NG_DENY;
-	pl->v.rule_name = "error";
+	ng_verdict_error(&pl->v);
 	ng_strlcpy(pl->t.path, path ? path : "?", sizeof(pl->t.path));
 	log_exec(pl, "netguard failed to start");
 	pl->rc = -EACCES;

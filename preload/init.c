@@ -273,69 +273,90 @@ setup_regex(void)
 
 /* ---- log sink ------------------------------------------------------------ */
 
+/* fd moved out of the program's way (close-on-exec); -1 if fd was -1 */
+static int
+high_fd(int fd)
+{
+	int hi;
+
+	if (fd < 0)
+		return -1;
+	hi = (int)ng_sys(SYS_fcntl, fd, F_DUPFD_CLOEXEC, NG_SNAPSHOT_FD_MIN);
+	if (fd > 2)
+		ng_sys(SYS_close, fd);
+	return hi;
+}
+
+/* the sink of the policy, then NETGUARD_LOG over it */
 static void
-setup_log(void)
+choose_sink(void)
 {
 	const char *o = env("NETGUARD_LOG");
-	struct stat st;
-	int fd = -1;
 
 	ng.log_sink = ng.set.log_sink;
 	ng.log_format = ng.set.log_format;
 	ng.log_allowed = ng.set.log_allowed;
 	if (ng.set.log_path)
 		ng_strlcpy(ng.log_path, ng.set.log_path, sizeof(ng.log_path));
-	if (o && *o) {
-		if (strcmp(o, "stderr") == 0)
-			ng.log_sink = NG_LOG_STDERR;
-		else if (strcmp(o, "syslog") == 0)
-			ng.log_sink = NG_LOG_SYSLOG;
-		else if (strcmp(o, "none") == 0)
-			ng.log_sink = NG_LOG_NONE;
-		else if (strncmp(o, "file:/", 6) == 0) {
-			ng.log_sink = NG_LOG_FILE;
-			ng_strlcpy(ng.log_path, o + 5, sizeof(ng.log_path));
-		} else
-			say("NETGUARD_LOG: unknown sink, keeping the policy's: ", o);
+	if (!o || !*o)
+		return;
+	if (strcmp(o, "stderr") == 0) {
+		ng.log_sink = NG_LOG_STDERR;
+	} else if (strcmp(o, "syslog") == 0) {
+		ng.log_sink = NG_LOG_SYSLOG;
+	} else if (strcmp(o, "none") == 0) {
+		ng.log_sink = NG_LOG_NONE;
+	} else if (strncmp(o, "file:/", 6) == 0) {
+		ng.log_sink = NG_LOG_FILE;
+		ng_strlcpy(ng.log_path, o + 5, sizeof(ng.log_path));
+	} else {
+		say("NETGUARD_LOG: unknown sink, keeping the policy's: ", o);
 	}
+}
+
+static int
+open_syslog(void)
+{
+	struct sockaddr_un un = { .sun_family = AF_UNIX, .sun_path = "/dev/log" };
+	int fd = (int)ng_sys(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd >= 0 && ng_sys(SYS_connect, fd, &un, sizeof(un)) < 0) {
+		ng_sys(SYS_close, fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static int
+open_sink(void)
+{
+	int fd;
+
 	switch (ng.log_sink) {
 	case NG_LOG_STDERR:
-		fd = fcntl(2, F_DUPFD_CLOEXEC, NG_SNAPSHOT_FD_MIN);
-		break;
+		return high_fd(2);
 	case NG_LOG_FILE:
-		fd = open(ng.log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-		if (fd >= 0) {
-			int hi = fcntl(fd, F_DUPFD_CLOEXEC, NG_SNAPSHOT_FD_MIN);
-
-			close(fd);
-			fd = hi;
-		} else {
-			say("cannot open the log file, logging to stderr: ", ng.log_path);
-			fd = fcntl(2, F_DUPFD_CLOEXEC, NG_SNAPSHOT_FD_MIN);
-			ng.log_sink = NG_LOG_STDERR;
-		}
-		break;
-	case NG_LOG_SYSLOG: {
-		struct sockaddr_un un = { .sun_family = AF_UNIX, .sun_path = "/dev/log" };
-
-		fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		if (fd >= 0 && ng_real.connect(fd, (struct sockaddr *)&un, sizeof(un)) < 0) {
-			close(fd);
-			fd = -1;
-		}
-		if (fd >= 0) {
-			int hi = fcntl(fd, F_DUPFD_CLOEXEC, NG_SNAPSHOT_FD_MIN);
-
-			close(fd);
-			fd = hi;
-		}
-		break;
-	}
+		fd = (int)ng_sys(SYS_openat, AT_FDCWD, ng.log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			return high_fd(fd);
+		say("cannot open the log file, logging to stderr: ", ng.log_path);
+		ng.log_sink = NG_LOG_STDERR;
+		return high_fd(2);
+	case NG_LOG_SYSLOG:
+		return high_fd(open_syslog());
 	default:
-		break;
+		return -1;
 	}
-	ng.log_fd = fd;
-	if (fd >= 0 && fstat(fd, &st) == 0) {
+}
+
+static void
+setup_log(void)
+{
+	struct stat st;
+
+	choose_sink();
+	ng.log_fd = open_sink();
+	if (ng.log_fd >= 0 && ng_sys(SYS_fstat, ng.log_fd, &st) == 0) {
 		ng.log_dev = (unsigned long)st.st_dev;
 		ng.log_ino = (unsigned long)st.st_ino;
 	}
@@ -451,11 +472,8 @@ do_init(void)
 		return -1;
 	ng_policy_settings(&ng.pol, &ng.set);
 	m = env("NETGUARD_MODE");
-	if (m && strcmp(m, "audit") == 0)
-		ng.pol.mode_override = NG_MODE_AUDIT;
-	else if (m && strcmp(m, "enforce") == 0)
-		ng.pol.mode_override = NG_MODE_ENFORCE;
-	ng.mode_audit = ng.pol.mode_override == NG_MODE_AUDIT;
+	if (ng_policy_set_mode(&ng.pol, m) < 0)
+		say("NETGUARD_MODE: not audit or enforce, keeping the policy's mode: ", m);
 	if (setup_regex() < 0)
 		return -1;
 	ng_dns_init(ng.set.dns_max, ng.set.dns_ttl);

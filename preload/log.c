@@ -309,7 +309,7 @@ ng_log_verdict(const struct ng_event *e, const struct ng_verdict *v)
 		put(&o, ",\"verdict\":\"");
 		put(&o, word);
 		put(&o, "\",\"mode\":\"");
-		put(&o, v->audit || (v->action == NG_ALLOW && (ng.mode_audit || ng.set.mode == NG_MODE_AUDIT)) ? "audit" : "enforce");
+		put(&o, ng_verdict_mode_word(v));
 		put(&o, "\",\"rule\":");
 		put_json(&o, v->rule_name);
 		if (at[0]) {

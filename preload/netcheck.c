@@ -36,9 +36,7 @@ log_fail_closed(const char *op, const struct sockaddr *sa, socklen_t len, const 
 	struct ng_verdict v;
 	struct ng_event e = { .op = op, .sa = sa, .salen = len, .name = name, .detail = "netguard failed to start" };
 
-	memset(&v, 0, sizeof(v));
-	v.action = NG_DENY;
-	v.rule_name = "error";
+	ng_verdict_error(&v);
 	if (ng.log_fd >= 0 || ng.log_sink == NG_LOG_STDERR) {
 		if (ng.log_fd < 0)
 			ng.log_fd = -1;
@@ -188,11 +186,37 @@ ng_check_lookup(const char *name, const char *op)
 	q.nnames = 1;
 	q.exe = ng.exe;
 	q.exe_real = ng.exe_real;
-	q.self_name = ng.hostname[0] && strcasecmp(name, ng.hostname) == 0;
+	q.hostname = ng.hostname;
 	ng_decide(&ng.pol, &q, &v);
 	if (v.action != NG_ALLOW || ng.log_allowed) {
 		struct ng_event e = { .op = op, .name = name };
 
+		ng_log_verdict(&e, &v);
+	}
+	return enforce(&v);
+}
+
+int
+ng_check_dns_message(const unsigned char *msg, size_t len, int tcp)
+{
+	struct ng_query q;
+	struct ng_verdict v;
+	char name[256];
+
+	if (ng_ready() < 0) {
+		log_fail_closed("dns", NULL, 0, "(a DNS message)");
+		return -1;
+	}
+	memset(&q, 0, sizeof(q));
+	q.exe = ng.exe;
+	q.exe_real = ng.exe_real;
+	q.hostname = ng.hostname;
+	ng_decide_dns_message(&ng.pol, &q, msg, len, tcp, name, sizeof(name), &v);
+	if (v.action != NG_ALLOW || ng.log_allowed) {
+		struct ng_event e = { .op = "dns", .name = name };
+
+		if (v.origin == NG_FROM_DEFAULT && strcmp(v.rule_name, "dns-content") == 0 && v.action != NG_ALLOW)
+			e.detail = "only single-question queries may reach a nameserver";
 		ng_log_verdict(&e, &v);
 	}
 	return enforce(&v);

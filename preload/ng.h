@@ -20,6 +20,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include "lib/dnswire.h"
 #include "lib/str.h"
 #include "lib/sys.h"
 #include "policy/policy.h"
@@ -89,7 +90,6 @@ struct ng_state {
 	_Atomic int phase;
 	struct ng_policy pol;
 	struct ng_settings_view set;
-	int mode_audit;			/* NETGUARD_MODE=audit */
 	int snap_fd;
 	unsigned long snap_dev, snap_ino;
 	int secure;			/* AT_SECURE: environment ignored */
@@ -138,6 +138,8 @@ NG_HIDDEN int ng_check_net(const struct sockaddr *sa, socklen_t len, int proto, 
 NG_HIDDEN int ng_check_sock(int fd, const struct sockaddr *sa, socklen_t len, enum ng_op op);
 NG_HIDDEN int ng_check_net_as(const struct sockaddr *sa, socklen_t len, int proto, enum ng_op op, const char *as);
 NG_HIDDEN int ng_check_lookup(const char *name, const char *op);
+/* a DNS message written to a nameserver (NULL: too large to judge) */
+NG_HIDDEN int ng_check_dns_message(const unsigned char *msg, size_t len, int tcp);
 NG_HIDDEN void ng_log_verdict(const struct ng_event *e, const struct ng_verdict *v);
 NG_HIDDEN void ng_log_line(const char *msg);
 NG_HIDDEN int ng_deny_errno(void);
@@ -151,10 +153,6 @@ NG_HIDDEN void ng_dns_learn(int family, const void *addr, const char *name);
 NG_HIDDEN size_t ng_dns_names(int family, const void *addr, char buf[][256], size_t max);
 NG_HIDDEN void ng_dns_touch(int family, const void *addr);
 
-/* ---- DNS wire format (dnswire.c) ---------------------------------------- */
-
-/* Parse a query: exactly one question; name into out.  0 ok, -1 not that. */
-NG_HIDDEN int ng_dns_query_name(const unsigned char *msg, size_t len, char *out, size_t outsz);
 /* Learn the A/AAAA answers of a response (as the question's name). */
 NG_HIDDEN void ng_dns_learn_response(const unsigned char *msg, size_t len);
 

@@ -345,11 +345,7 @@ res_learn(const unsigned char *answer, int n)
 static int
 res_msg_ok(const unsigned char *msg, int len)
 {
-	char name[256];
-
-	if (ng_ready() < 0 || len <= 0 || ng_dns_query_name(msg, (size_t)len, name, sizeof(name)) < 0)
-		return -1;
-	return ng_check_lookup(name, "dns");
+	return ng_check_dns_message(len > 0 ? msg : NULL, len > 0 ? (size_t)len : 0, 0);
 }
 
 static int

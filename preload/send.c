@@ -16,29 +16,14 @@
 
 #define DNS_MAX 4096
 
-/* Judge a DNS message written to a nameserver; 0 pass, -1 refuse. */
+/*
+ * Judge a DNS message written to a nameserver (buf NULL: too large to
+ * read whole, which the engine refuses); 0 pass, -1 refuse.
+ */
 static int
 dns_content(int fd, const unsigned char *buf, size_t len)
 {
-	char name[256];
-	int tcp = ng_sock_proto(fd) == NG_Q_TCP;
-
-	if (tcp && len == 2)
-		return 0;	/* the length prefix of a TCP query, written apart */
-	if (tcp && len >= 14 && ((size_t)buf[0] << 8 | buf[1]) == len - 2) {
-		buf += 2;
-		len -= 2;
-	}
-	if (ng_dns_query_name(buf, len, name, sizeof(name)) < 0) {
-		struct ng_verdict v = { .action = NG_DENY, .rule_name = "dns-content", .rule = -1, .target = -1 };
-		struct ng_event e = { .op = "dns", .name = "(not a single-question query)",
-				      .detail = "only single-question queries may reach a nameserver" };
-
-		v.audit = ng.mode_audit || ng.set.mode == NG_MODE_AUDIT;
-		ng_log_verdict(&e, &v);
-		return v.audit ? 0 : -1;
-	}
-	return ng_check_lookup(name, "dns");
+	return ng_check_dns_message(buf, len, ng_sock_proto(fd) == NG_Q_TCP);
 }
 
 /* Gather iovecs into buf (truncating); returns the length copied. */
@@ -79,7 +64,7 @@ judge(int fd, const struct sockaddr *to, socklen_t tolen, const struct iovec *io
 			unsigned char buf[DNS_MAX];
 			size_t len = gather(iov, niov, buf, sizeof(buf));
 
-			if (iov_total(iov, niov) > sizeof(buf) || dns_content(fd, buf, len) < 0)
+			if (dns_content(fd, iov_total(iov, niov) > sizeof(buf) ? NULL : buf, len) < 0)
 				return -1;
 			ng_dnsfd_mark(fd, 1);	/* answers come back here: learn them */
 			return 0;
@@ -90,9 +75,7 @@ judge(int fd, const struct sockaddr *to, socklen_t tolen, const struct iovec *io
 		unsigned char buf[DNS_MAX];
 		size_t len = gather(iov, niov, buf, sizeof(buf));
 
-		if (iov_total(iov, niov) > sizeof(buf))
-			return -1;
-		return dns_content(fd, buf, len);
+		return dns_content(fd, iov_total(iov, niov) > sizeof(buf) ? NULL : buf, len);
 	}
 	return 0;
 }

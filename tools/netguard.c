@@ -534,7 +534,7 @@ cmd_run(const char *popt, int audit, const char *sink, int argc, char **argv)
 	if (load_policy(popt, 0, &L) < 0)
 		die(125, "%s: the policy did not load; nothing was run", L.path ? L.path : "(built-in default)");
 	if (audit)
-		L.pol.mode_override = NG_MODE_AUDIT;
+		ng_policy_set_mode(&L.pol, "audit");
 	/* the program itself is judged like any exec: a static binary started
 	 * directly would otherwise escape the preload */
 	rc = ng_exec_resolve(argv[0], 1, getenv("PATH"), &t);

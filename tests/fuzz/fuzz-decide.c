@@ -59,7 +59,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ng_query q = { 0 };
 	struct ng_verdict v;
-	char buf[1024], *names[4];
+	char buf[1024], out[256], *names[4];
 	size_t n = 0, len;
 
 	if (size >= 1 && data[0] == 0xff) {
@@ -90,7 +90,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	q.family = data[2] % 3 == 0 ? AF_INET : data[2] % 3 == 1 ? AF_INET6 : AF_UNIX;
 	memcpy(q.addr, data + 3, 16);
 	q.port = (uint16_t)(data[19] << 8 | data[20]);
-	q.self_name = data[21] & 1;
 	len = size - 24 < sizeof(buf) - 1 ? size - 24 : sizeof(buf) - 1;
 	memcpy(buf, data + 24, len);
 	buf[len] = '\0';
@@ -101,7 +100,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	q.nnames = n > 1 ? n - 1 : n;
 	q.exe = n ? names[n - 1] : NULL;
 	q.unix_path = q.exe;
+	q.hostname = (data[21] & 1) && n ? names[0] : NULL;
 	ng_decide(&pol, &q, &v);
+	ng_decide_socket(&pol, data[23] % 20, data[21] >> 1, &v);
+	ng_decide_dns_message(&pol, &q, data + 24, size - 24, data[22] >> 7, out, sizeof(out), &v);
 	{
 		struct ng_exec_query e = { .path = q.exe, .real = n > 1 ? names[0] : NULL, .argv0 = q.exe,
 					   .flags = data[22] & 3 };

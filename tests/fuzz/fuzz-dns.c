@@ -1,9 +1,9 @@
 /*
- * libFuzzer target: the preload's DNS wire parser (preload/dnswire.c) on
- * arbitrary messages, as a query (what a program sends to a nameserver)
- * and as a response (what it learns from).  The learning table is replaced
- * by a checker: every name handed to it must be a proper C string of at
- * most 255 bytes and every address must lie inside the message.
+ * libFuzzer target: the DNS wire parser (lib/dnswire.c) on arbitrary
+ * messages, as a query (what a program sends to a nameserver) and as a
+ * response (what the preload learns from).  Every answer handed out must
+ * carry a proper C string of at most 255 bytes and an address that lies
+ * inside the message.
  */
 #include "config.h"
 
@@ -11,19 +11,22 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "preload/ng.h"
+#include "lib/dnswire.h"
 
-static const unsigned char *cur;
-static size_t curlen;
+struct span {
+	const unsigned char *p;
+	size_t n;
+};
 
-void
-ng_dns_learn(int family, const void *addr, const char *name)
+static void
+check_answer(void *ctx, int family, const void *addr, const char *name)
 {
+	const struct span *m = ctx;
 	size_t n = family == AF_INET ? 4 : 16;
 
 	if ((family != AF_INET && family != AF_INET6) || strnlen(name, 256) > 255)
 		abort();
-	if ((const unsigned char *)addr < cur || (const unsigned char *)addr + n > cur + curlen)
+	if ((const unsigned char *)addr < m->p || (const unsigned char *)addr + n > m->p + m->n)
 		abort();
 }
 
@@ -34,13 +37,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char name[256];
 	unsigned char *copy = malloc(size ? size : 1);
+	struct span m = { copy, size };
 
 	memcpy(copy, data, size);
-	cur = copy;
-	curlen = size;
 	if (ng_dns_query_name(copy, size, name, sizeof(name)) == 0 && strnlen(name, sizeof(name)) == sizeof(name))
 		abort();
-	ng_dns_learn_response(copy, size);
+	ng_dns_answers(copy, size, check_answer, &m);
 	free(copy);
 	return 0;
 }

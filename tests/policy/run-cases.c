@@ -10,6 +10,10 @@
  *   dns NAME [exe=PATH] [self]
  *   unix PATH [real=PATH] [exe=PATH]
  *   exec PATH [real=PATH] [interp=PATH] [interp_real=PATH] [argv0=NAME] [privileged] [unhookable]
+ *   socket inet|inet6|unix|packet|netlink stream|dgram|raw
+ *   dnsmsg NAME [qd=N] [tcp] [prefix-only] [exe=PATH]   (a DNS query written to a nameserver)
+ * Any query may add mode=audit|enforce: the override of NETGUARD_MODE.
+ * VERDICT may end in " mode=audit|enforce": the verdict's effective mode.
  *
  * The policy is written to a temporary file and compiled like any other, so
  * the error lines are the lines within the policy text.
@@ -138,9 +142,85 @@ flag(char **tok, int n, const char *word)
 	return 0;
 }
 
-/* Run one query line; returns "VERDICT rule=NAME" in out, or -1 on syntax. */
+/* socket DOMAIN TYPE: inet|inet6|unix|packet|netlink, stream|dgram|raw */
 static int
-run_query(struct ng_policy *p, char *q, char *out, size_t outsz)
+socket_query(struct ng_policy *p, const char *dom, const char *type, struct ng_verdict *v)
+{
+	static const struct { const char *w; int v; } doms[] = {
+		{ "inet", AF_INET }, { "inet6", AF_INET6 }, { "unix", AF_UNIX }, { "packet", AF_PACKET },
+		{ "netlink", AF_NETLINK },
+	}, types[] = { { "stream", SOCK_STREAM }, { "dgram", SOCK_DGRAM }, { "raw", SOCK_RAW } };
+	int d = -1, t = -1;
+
+	for (size_t i = 0; i < sizeof(doms) / sizeof(doms[0]); i++)
+		if (strcmp(dom, doms[i].w) == 0)
+			d = doms[i].v;
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(type, types[i].w) == 0)
+			t = types[i].v;
+	if (d < 0 || t < 0)
+		return -1;
+	ng_decide_socket(p, d, t | SOCK_CLOEXEC, v);
+	return 0;
+}
+
+/* a DNS query for name: qd questions (the name each time), optional TCP length prefix */
+static size_t
+build_query(const char *name, int qd, int tcp, unsigned char *m, size_t cap)
+{
+	size_t at = tcp ? 2 : 0;
+	static const unsigned char hdr[12] = { 0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0 };
+
+	memcpy(m + at, hdr, 12);
+	m[at + 5] = (unsigned char)qd;
+	at += 12;
+	for (int k = 0; k < qd; k++) {
+		for (const char *l = name; *l;) {
+			size_t len = strcspn(l, ".");
+
+			if (at + len + 6 > cap)
+				return 0;
+			m[at++] = (unsigned char)len;
+			memcpy(m + at, l, len);
+			at += len;
+			l += len;
+			if (*l)
+				l++;
+		}
+		memcpy(m + at, "\0\0\1\0\1", 5);
+		at += 5;
+	}
+	if (tcp) {
+		m[0] = (unsigned char)((at - 2) >> 8);
+		m[1] = (unsigned char)(at - 2);
+	}
+	return at;
+}
+
+/* dnsmsg NAME [qd=N] [tcp] [prefix-only] [exe=PATH] */
+static void
+dnsmsg_query(struct ng_policy *p, char **tok, int n, struct ng_verdict *v)
+{
+	struct ng_query qq = { .op = NG_OP_DNS };
+	unsigned char m[1024];
+	char name[256];
+	const char *qd = opt(tok, n, "qd");
+	int tcp = flag(tok, n, "tcp");
+	size_t len = build_query(tok[1], qd ? atoi(qd) : 1, tcp, m, sizeof(m));
+
+	if (flag(tok, n, "prefix-only"))
+		len = 2;
+	qq.exe = opt(tok, n, "exe");
+	ng_decide_dns_message(p, &qq, m, len, tcp, name, sizeof(name), v);
+}
+
+/*
+ * Run one query line; returns "VERDICT rule=NAME" in out (with " mode=M"
+ * when want_mode), or -1 on syntax.  A "mode=audit|enforce" word overrides
+ * the file's mode for this query, as NETGUARD_MODE does.
+ */
+static int
+run_query(struct ng_policy *p, char *q, char *out, size_t outsz, int want_mode)
 {
 	char *tok[16], *save = NULL, *t;
 	int n = 0;
@@ -151,6 +231,9 @@ run_query(struct ng_policy *p, char *q, char *out, size_t outsz)
 	for (t = strtok_r(q, " \t", &save); t && n < 16; t = strtok_r(NULL, " \t", &save))
 		tok[n++] = t;
 	if (n < 2)
+		return -1;
+	p->mode_override = 0;
+	if (opt(tok, n, "mode") && ng_policy_set_mode(p, opt(tok, n, "mode")) < 0)
 		return -1;
 	if (strcmp(tok[0], "connect") == 0) {
 		struct ng_query qq = { .op = NG_OP_CONNECT, .proto = NG_Q_TCP };
@@ -199,7 +282,7 @@ run_query(struct ng_policy *p, char *q, char *out, size_t outsz)
 		qq.nnames = 1;
 		qq.exe = opt(tok, n, "exe");
 		qq.exe_real = opt(tok, n, "real");
-		qq.self_name = flag(tok, n, "self");
+		qq.hostname = flag(tok, n, "self") ? tok[1] : NULL;
 		ng_decide(p, &qq, &v);
 	} else if (strcmp(tok[0], "unix") == 0) {
 		struct ng_query qq = { .op = NG_OP_CONNECT, .family = AF_UNIX, .proto = NG_Q_TCP };
@@ -223,10 +306,18 @@ run_query(struct ng_policy *p, char *q, char *out, size_t outsz)
 		if (flag(tok, n, "unhookable"))
 			eq.flags |= NG_EXEC_UNHOOKABLE;
 		ng_decide_exec(p, &eq, &v);
+	} else if (strcmp(tok[0], "socket") == 0) {
+		if (n < 3 || socket_query(p, tok[1], tok[2], &v) < 0)
+			return -1;
+	} else if (strcmp(tok[0], "dnsmsg") == 0) {
+		dnsmsg_query(p, tok, n, &v);
 	} else {
 		return -1;
 	}
-	snprintf(out, outsz, "%s rule=%s", ng_verdict_word(&v), v.rule_name);
+	if (want_mode)
+		snprintf(out, outsz, "%s rule=%s mode=%s", ng_verdict_word(&v), v.rule_name, ng_verdict_mode_word(&v));
+	else
+		snprintf(out, outsz, "%s rule=%s", ng_verdict_word(&v), v.rule_name);
 	return 0;
 }
 
@@ -313,7 +404,7 @@ run_case(const char *dir, const char *name)
 					char qcopy[1024];
 
 					snprintf(qcopy, sizeof(qcopy), "%s", q);
-					if (run_query(&pol, qcopy, got, sizeof(got)) < 0) {
+					if (run_query(&pol, qcopy, got, sizeof(got), strstr(want, " mode=") != NULL) < 0) {
 						tap_ok(0, "%s: bad query: %s", name, q);
 						continue;
 					}

@@ -1,14 +1,14 @@
 /*
- * DNS messages a program builds itself (c-ares in node, dig, Java): read the
- * question of a query, and learn the A/AAAA answers of a response.  Bounded
- * parsing of untrusted bytes, no allocation; fuzzed by tests/fuzz.
+ * DNS messages a program builds itself (c-ares in node, dig, Java): the
+ * question of a query, and the A/AAAA answers of a response (dnswire.h).
+ * Bounded parsing of untrusted bytes, no allocation; fuzzed by tests/fuzz.
  */
 #include "config.h"
 
 #include <string.h>
 #include <sys/socket.h>
 
-#include "ng.h"
+#include "lib/dnswire.h"
 
 /* Read a (possibly compressed) name at *off into out (dotted); 0 ok. */
 static int
@@ -94,7 +94,7 @@ ng_dns_query_name(const unsigned char *msg, size_t len, char *out, size_t outsz)
 }
 
 void
-ng_dns_learn_response(const unsigned char *msg, size_t len)
+ng_dns_answers(const unsigned char *msg, size_t len, ng_dns_answer_fn fn, void *ctx)
 {
 	char qname[256], rname[256];
 	size_t off = 12;
@@ -119,9 +119,9 @@ ng_dns_learn_response(const unsigned char *msg, size_t len)
 			return;
 		/* learn the answers under the name the program asked for */
 		if (type == 1 && rdlen == 4)
-			ng_dns_learn(AF_INET, msg + off, qname);
+			fn(ctx, AF_INET, msg + off, qname);
 		else if (type == 28 && rdlen == 16)
-			ng_dns_learn(AF_INET6, msg + off, qname);
+			fn(ctx, AF_INET6, msg + off, qname);
 		off += rdlen;
 	}
 }
