@@ -21,7 +21,8 @@ static int (*u_step)(unw_cursor_t *);
 static int (*u_name)(unw_cursor_t *, char *, size_t, unw_word_t *);
 static int (*u_reg)(unw_cursor_t *, int, unw_word_t *);
 
-#define SYM(var, name) (var = (__typeof__(var))dlsym(h, name))
+/* ng_real.dlsym: our own dlsym is a hook */
+#define SYM(var, name) (var = (__typeof__(var))ng_real.dlsym(h, name))
 
 int
 ng_bt_init(void)

@@ -12,8 +12,8 @@
 
 #include "ng.h"
 
-NG_EXPORT int
-socket(int domain, int type, int protocol)
+int
+ng_socket(int domain, int type, int protocol)
 {
 	struct ng_verdict v;
 
@@ -34,8 +34,8 @@ socket(int domain, int type, int protocol)
 	return ng_real.socket(domain, type, protocol);
 }
 
-NG_EXPORT int
-connect(int fd, const struct sockaddr *sa, socklen_t len)
+int
+ng_connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
 	if (!ng_real.connect && ng_ready() < 0 && !ng_real.connect) {
 		errno = EACCES;

@@ -262,8 +262,8 @@ run_plan(struct plan *pl, const char *orig, char *const argv[], char *const envp
 	return exec_target(pl->t.fd, FD_OURS, path, argv, env);
 }
 
-NG_EXPORT int
-execve(const char *path, char *const argv[], char *const envp[])
+int
+ng_execve(const char *path, char *const argv[], char *const envp[])
 {
 	struct plan pl;
 
@@ -273,14 +273,14 @@ execve(const char *path, char *const argv[], char *const envp[])
 	return run_plan(&pl, path, argv, envp);
 }
 
-NG_EXPORT int
-execv(const char *path, char *const argv[])
+int
+ng_execv(const char *path, char *const argv[])
 {
-	return execve(path, argv, environ);
+	return ng_execve(path, argv, environ);
 }
 
-NG_EXPORT int
-execvpe(const char *file, char *const argv[], char *const envp[])
+int
+ng_execvpe(const char *file, char *const argv[], char *const envp[])
 {
 	struct plan pl;
 
@@ -290,10 +290,10 @@ execvpe(const char *file, char *const argv[], char *const envp[])
 	return run_plan(&pl, file, argv, envp);
 }
 
-NG_EXPORT int
-execvp(const char *file, char *const argv[])
+int
+ng_execvp(const char *file, char *const argv[])
 {
-	return execvpe(file, argv, environ);
+	return ng_execvpe(file, argv, environ);
 }
 
 /* execl* collect their variadic arguments on the stack */
@@ -318,7 +318,7 @@ execl(const char *path, const char *arg, ...)
 	va_start(ap, arg);
 	COLLECT_ARGS(argv, arg, ap, ;);
 	va_end(ap);
-	return execve(path, argv, environ);
+	return ng_execve(path, argv, environ);
 }
 
 NG_EXPORT int
@@ -329,7 +329,7 @@ execlp(const char *file, const char *arg, ...)
 	va_start(ap, arg);
 	COLLECT_ARGS(argv, arg, ap, ;);
 	va_end(ap);
-	return execvpe(file, argv, environ);
+	return ng_execvpe(file, argv, environ);
 }
 
 NG_EXPORT int
@@ -341,7 +341,7 @@ execle(const char *path, const char *arg, ...)
 	va_start(ap, arg);
 	COLLECT_ARGS(argv, arg, ap, envp = va_arg(ap, char *const *););
 	va_end(ap);
-	return execve(path, argv, envp);
+	return ng_execve(path, argv, envp);
 }
 
 /* fexecve / execveat on an fd: inspect that fd itself */
@@ -372,8 +372,8 @@ jail_fd(struct plan *pl, int fd, int how, char *const argv[], char *const envp[]
 	return run_jailed(pl, path, fd, how | FD_ONLY, argv, env);
 }
 
-NG_EXPORT int
-fexecve(int fd, char *const argv[], char *const envp[])
+int
+ng_fexecve(int fd, char *const argv[], char *const envp[])
 {
 	struct plan pl;
 
@@ -389,8 +389,8 @@ fexecve(int fd, char *const argv[], char *const envp[])
 	}
 }
 
-NG_EXPORT int
-execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags)
+int
+ng_execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags)
 {
 	struct plan pl;
 
@@ -462,15 +462,15 @@ spawn(int search, pid_t *pid, const char *file, const posix_spawn_file_actions_t
 	}
 }
 
-NG_EXPORT int
-posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
+int
+ng_posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
 	    char *const argv[], char *const envp[])
 {
 	return spawn(0, pid, path, fa, attr, argv, envp);
 }
 
-NG_EXPORT int
-posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
+int
+ng_posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
 	     char *const argv[], char *const envp[])
 {
 	return spawn(1, pid, file, fa, attr, argv, envp);
@@ -498,8 +498,8 @@ shell_allowed(void)
 	return 0;
 }
 
-NG_EXPORT int
-system(const char *cmd)
+int
+ng_system(const char *cmd)
 {
 	int rc;
 
@@ -513,8 +513,8 @@ system(const char *cmd)
 	return ng_real.system(cmd);
 }
 
-NG_EXPORT FILE *
-popen(const char *cmd, const char *mode)
+FILE *
+ng_popen(const char *cmd, const char *mode)
 {
 	int rc = shell_allowed();
 

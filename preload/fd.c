@@ -47,8 +47,8 @@ relocate(int fd)
 	}
 }
 
-NG_EXPORT int
-close(int fd)
+int
+ng_close(int fd)
 {
 	if (ng_protected_fd(fd))
 		return 0;	/* pretend: the library still needs it */
@@ -95,8 +95,8 @@ close_range_guarded(unsigned first, unsigned last, int flags)
 	return rc;
 }
 
-NG_EXPORT int
-close_range(unsigned first, unsigned last, int flags)
+int
+ng_close_range(unsigned first, unsigned last, int flags)
 {
 	if (first > last) {
 		errno = EINVAL;
@@ -105,16 +105,16 @@ close_range(unsigned first, unsigned last, int flags)
 	return close_range_guarded(first, last, flags);
 }
 
-NG_EXPORT void
-closefrom(int lowfd)
+void
+ng_closefrom(int lowfd)
 {
 	if (lowfd < 0)
 		lowfd = 0;
 	close_range_guarded((unsigned)lowfd, ~0u, 0);
 }
 
-NG_EXPORT int
-dup2(int oldfd, int newfd)
+int
+ng_dup2(int oldfd, int newfd)
 {
 	if (ng_protected_fd(newfd) && oldfd != newfd)
 		relocate(newfd);
@@ -124,8 +124,8 @@ dup2(int oldfd, int newfd)
 	return ng_real.dup2(oldfd, newfd);
 }
 
-NG_EXPORT int
-dup3(int oldfd, int newfd, int flags)
+int
+ng_dup3(int oldfd, int newfd, int flags)
 {
 	if (ng_protected_fd(newfd) && oldfd != newfd)
 		relocate(newfd);

@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <link.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -57,20 +58,37 @@ static _Atomic pid_t init_owner;
 /* ---- real symbols ------------------------------------------------------- */
 
 void *ng_libc_dlsym(const char *name);	/* dlsym.c */
-void ng_res_init_real(void);		/* resolve.c */
 
-#define REAL(name) (ng_real.name = (__typeof__(ng_real.name))ng_libc_dlsym(#name))
+static const struct {
+	const char *name;
+	unsigned short off;
+	unsigned char res;	/* resolver function: __NAME before glibc 2.34 */
+} reals[] = {
+#define NG_GEN(r, name, T, P, A, C, s) { #name, offsetof(struct ng_real, name), 0 },
+#define NG_GENV(name, T, P, A, C, s) { #name, offsetof(struct ng_real, name), 0 },
+#define NG_GENRES(r, name, T, P, A) { #name, offsetof(struct ng_real, name), 1 },
+#define NG_MANUAL(r, name, T) { #name, offsetof(struct ng_real, name), 0 },
+#include "hooks.def"
+#undef NG_GEN
+#undef NG_GENV
+#undef NG_GENRES
+#undef NG_MANUAL
+};
 
 static void
 resolve_real(void)
 {
-	REAL(socket); REAL(connect); REAL(send); REAL(sendto); REAL(sendmsg); REAL(sendmmsg);
-	REAL(write); REAL(writev); REAL(recv); REAL(recvfrom); REAL(recvmsg); REAL(recvmmsg);
-	REAL(read); REAL(readv); REAL(close); REAL(close_range); REAL(closefrom); REAL(dup2);
-	REAL(dup3); REAL(fcntl); REAL(getaddrinfo); REAL(getnameinfo); REAL(gethostbyname);
-	REAL(gethostbyname2); REAL(gethostbyname_r); REAL(gethostbyname2_r); REAL(gethostbyaddr);
-	REAL(gethostbyaddr_r); REAL(getaddrinfo_a); REAL(execve); REAL(execveat); REAL(fexecve);
-	REAL(posix_spawn); REAL(posix_spawnp); REAL(system); REAL(popen); REAL(syscall);
+	for (size_t i = 0; i < sizeof(reals) / sizeof(reals[0]); i++) {
+		void *f = ng_libc_dlsym(reals[i].name);
+
+		if (!f && reals[i].res) {
+			char old[40] = "__";
+
+			ng_strlcat(old, reals[i].name, sizeof(old));
+			f = ng_libc_dlsym(old);
+		}
+		memcpy((char *)&ng_real + reals[i].off, &f, sizeof(f));
+	}
 }
 
 /* ---- failure -------------------------------------------------------------- */
@@ -85,9 +103,7 @@ say(const char *a, const char *b)
 	if (b)
 		ng_strlcat(msg, b, sizeof(msg));
 	ng_strlcat(msg, "\n", sizeof(msg));
-	if (write(2, msg, strlen(msg)) < 0) {
-		/* nowhere left to say it */
-	}
+	ng_sys(SYS_write, 2, msg, strlen(msg));	/* nowhere left to say it if this fails */
 }
 
 static int
@@ -132,25 +148,21 @@ map_snapshot(int fd)
 	return 0;
 }
 
-/* Run `netguard compile` and seal its output into a memfd. */
+/* Start `netguard compile -o -` with its stdout on a pipe; *rfd reads it. */
 static int
-compile_snapshot(void)
+spawn_compiler(pid_t *pid, int *rfd)
 {
 	const char *helper = NG_NETGUARD_BIN, *policy = env("NETGUARD_POLICY");
-	char *argv[6] = { "netguard", "compile", "-o", "-", NULL, NULL };
-	char *envp[4] = { NULL, NULL, NULL, NULL };
+	char *argv[] = { "netguard", "compile", "-o", "-", NULL };
+	char *envp[3] = { "PATH=/usr/bin:/bin", NULL, NULL };
 	char polenv[PATH_MAX + 20];
-	int pipefd[2], mfd, status, fd;
-	pid_t pid;
-	char buf[65536];
-	const char *why;
-	ssize_t r;
+	posix_spawn_file_actions_t fa;
+	int pipefd[2], rc;
 
 	if (access(helper, X_OK) != 0)
 		helper = NG_BUILD_NETGUARD;
 	if (access(helper, X_OK) != 0)
 		return fail("cannot compile the policy: netguard not found at ", NG_NETGUARD_BIN);
-	envp[0] = "PATH=/usr/bin:/bin";
 	if (policy) {
 		ng_strlcpy(polenv, "NETGUARD_POLICY=", sizeof(polenv));
 		ng_strlcat(polenv, policy, sizeof(polenv));
@@ -158,56 +170,82 @@ compile_snapshot(void)
 	}
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return fail("pipe: ", strerror(errno));
-	{
-		posix_spawn_file_actions_t fa;
-		int rc;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+	rc = ng_real.posix_spawn(pid, helper, &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	ng_sys(SYS_close, pipefd[1]);
+	if (rc != 0) {
+		ng_sys(SYS_close, pipefd[0]);
+		return fail("cannot run netguard compile: ", strerror(rc));
+	}
+	*rfd = pipefd[0];
+	return 0;
+}
 
-		posix_spawn_file_actions_init(&fa);
-		posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
-		rc = ng_real.posix_spawn(&pid, helper, &fa, NULL, argv, envp);
-		posix_spawn_file_actions_destroy(&fa);
-		if (rc != 0) {
-			close(pipefd[0]);
-			close(pipefd[1]);
-			return fail("cannot run netguard compile: ", strerror(rc));
-		}
-	}
-	close(pipefd[1]);
-	mfd = ng_seal_create();
-	if (mfd < 0) {
-		close(pipefd[0]);
-		waitpid(pid, &status, 0);
+/* Copy everything from rfd into a new sealable memfd; its fd, or -1. */
+static int
+drain_to_memfd(int rfd)
+{
+	char buf[8192];
+	int mfd = ng_seal_create();
+	long r;
+
+	if (mfd < 0)
 		return fail("memfd_create: ", strerror(errno));
-	}
-	while ((r = read(pipefd[0], buf, sizeof(buf))) != 0) {
+	while ((r = ng_sys(SYS_read, rfd, buf, sizeof(buf))) != 0) {
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 || ng_seal_write(mfd, buf, (size_t)r) < 0) {
-			close(pipefd[0]);
-			close(mfd);
-			waitpid(pid, &status, 0);
+			ng_sys(SYS_close, mfd);
 			return fail("cannot read the compiled policy", NULL);
 		}
 	}
-	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		close(mfd);
-		return fail("the policy did not load", policy ? " (see the errors above)" : "");
+	return mfd;
+}
+
+/* 0 if the child exited 0 */
+static int
+reap(pid_t pid)
+{
+	int status = 0;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/*
+ * The root of a bare-LD_PRELOAD tree: run `netguard compile` (by an
+ * absolute path fixed at build time), seal its output into a memfd at a
+ * high, inheritable fd, and name it in NETGUARD_SNAPSHOT for descendants.
+ */
+static int
+compile_snapshot(void)
+{
+	int rfd, mfd, fd, ok;
+	const char *why;
+	char val[24];
+	pid_t pid;
+
+	if (spawn_compiler(&pid, &rfd) < 0)
+		return -1;
+	mfd = drain_to_memfd(rfd);
+	ng_sys(SYS_close, rfd);
+	ok = reap(pid) == 0;
+	if (mfd < 0)
+		return -1;
+	if (!ok) {
+		ng_sys(SYS_close, mfd);
+		return fail("the policy did not load", env("NETGUARD_POLICY") ? " (see the errors above)" : "");
 	}
-	/* a high, inheritable fd: descendants map the same snapshot */
 	fd = ng_seal_finish(mfd, &why);
 	if (fd < 0)
 		return fail("cannot seal the policy snapshot: ", why);
 	if (map_snapshot(fd) < 0)
 		return -1;
-	{
-		char val[24];
-
-		ng_utoa((unsigned long)fd, val);
-		setenv("NETGUARD_SNAPSHOT", val, 1);
-	}
+	setenv("NETGUARD_SNAPSHOT", ng_utoa((unsigned long)fd, val), 1);
 	ng_policy_settings(&ng.pol, &ng.set);
 	if (ng.set.builtin)
 		say("no policy file (NETGUARD_POLICY unset, none in " SYSCONFDIR "/netguard); "
@@ -364,46 +402,48 @@ setup_log(void)
 
 /* ---- nameservers ------------------------------------------------------- */
 
+/* "nameserver ADDR" into ng.ns[] */
+static void
+add_nameserver(char *line)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)&ng.ns[ng.nns];
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ng.ns[ng.nns];
+	char *p = line + strspn(line, " \t"), *e;
+
+	if (strncmp(p, "nameserver", 10) != 0)
+		return;
+	p += 10;
+	p += strspn(p, " \t");
+	for (e = p; *e && *e != ' ' && *e != '\t' && *e != '%' && *e != '\r'; e++)
+		;
+	*e = '\0';
+	memset(&ng.ns[ng.nns], 0, sizeof(ng.ns[0]));
+	if (inet_pton(AF_INET, p, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		ng.nns++;
+	} else if (inet_pton(AF_INET6, p, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		ng.nns++;
+	}
+}
+
 static void
 setup_nameservers(void)
 {
 	char buf[4096];
-	int fd = open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	int fd = (int)ng_sys(SYS_openat, AT_FDCWD, "/etc/resolv.conf", O_RDONLY | O_CLOEXEC);
+	long n;
 	char *line, *save = NULL;
 
 	if (fd < 0)
 		return;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
+	n = ng_sys(SYS_read, fd, buf, sizeof(buf) - 1);
+	ng_sys(SYS_close, fd);
 	if (n <= 0)
 		return;
 	buf[n] = '\0';
-	for (line = strtok_r(buf, "\n", &save); line && ng.nns < NG_MAX_NS; line = strtok_r(NULL, "\n", &save)) {
-		char *p = line;
-		struct sockaddr_in *in = (struct sockaddr_in *)&ng.ns[ng.nns];
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ng.ns[ng.nns];
-		char *e;
-
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (strncmp(p, "nameserver", 10) != 0)
-			continue;
-		p += 10;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		for (e = p; *e && *e != ' ' && *e != '\t' && *e != '%' && *e != '\r'; e++)
-			;
-		*e = '\0';
-		memset(&ng.ns[ng.nns], 0, sizeof(ng.ns[0]));
-		if (inet_pton(AF_INET, p, &in->sin_addr) == 1) {
-			in->sin_family = AF_INET;
-			ng.nns++;
-		} else if (inet_pton(AF_INET6, p, &in6->sin6_addr) == 1) {
-			in6->sin6_family = AF_INET6;
-			ng.nns++;
-		}
-	}
+	for (line = strtok_r(buf, "\n", &save); line && ng.nns < NG_MAX_NS; line = strtok_r(NULL, "\n", &save))
+		add_nameserver(line);
 }
 
 /* ---- who we are ------------------------------------------------------------ */
@@ -477,7 +517,6 @@ do_init(void)
 	if (setup_regex() < 0)
 		return -1;
 	ng_dns_init(ng.set.dns_max, ng.set.dns_ttl);
-	ng_res_init_real();
 	setup_log();
 	if (ng.set.log_backtrace && ng_bt_init() < 0)
 		say("log.backtrace: cannot load libunwind.so.8; logging without call stacks", NULL);

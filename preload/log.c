@@ -184,7 +184,7 @@ emit(struct out *o)
 	}
 	o->buf[o->n++] = '\n';
 	do {
-		w = ng_real.write ? ng_real.write(ng.log_fd, o->buf, o->n) : write(ng.log_fd, o->buf, o->n);
+		w = ng_sys(SYS_write, ng.log_fd, o->buf, o->n);
 	} while (w < 0 && errno == EINTR);
 	errno = saved;
 }

@@ -4,8 +4,9 @@
  *
  * Rules for everything reachable from a hook: no malloc, no stdio, no
  * blocking locks; stack buffers and syscalls only.  The state is written
- * once, in ng_init(), and read-only afterwards (the DNS table has its own
- * lock-free protocol, dnstab.c).
+ * in ng_init() and read-only afterwards, except the descriptors fd.c moves
+ * out of a program's way (snap_fd, log_fd and the NETGUARD_SNAPSHOT sticky
+ * value); the DNS table has its own lock-free protocol (dnstab.c).
  */
 #ifndef NG_PRELOAD_H
 #define NG_PRELOAD_H
@@ -31,51 +32,37 @@
  * its shadow memory does not exist yet, so it must not be instrumented */
 #define NG_NOSAN __attribute__((no_sanitize("address", "undefined")))
 
-/* ---- the real functions, resolved once in init ---------------------- */
+/* ---- the hooks (hooks.def) ------------------------------------------------ */
+
+#include "hooks.h"
+
+/* the real function behind each hook, resolved once in init */
 struct ng_real {
-	int (*socket)(int, int, int);
-	int (*connect)(int, const struct sockaddr *, socklen_t);
-	ssize_t (*send)(int, const void *, size_t, int);
-	ssize_t (*sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
-	ssize_t (*sendmsg)(int, const struct msghdr *, int);
-	int (*sendmmsg)(int, struct mmsghdr *, unsigned int, int);
-	ssize_t (*write)(int, const void *, size_t);
-	ssize_t (*writev)(int, const struct iovec *, int);
-	ssize_t (*recv)(int, void *, size_t, int);
-	ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *, socklen_t *);
-	ssize_t (*recvmsg)(int, struct msghdr *, int);
-	int (*recvmmsg)(int, struct mmsghdr *, unsigned int, int, struct timespec *);
-	ssize_t (*read)(int, void *, size_t);
-	ssize_t (*readv)(int, const struct iovec *, int);
-	int (*close)(int);
-	int (*close_range)(unsigned, unsigned, int);
-	void (*closefrom)(int);
-	int (*dup2)(int, int);
-	int (*dup3)(int, int, int);
-	int (*fcntl)(int, int, ...);
-	int (*getaddrinfo)(const char *, const char *, const struct addrinfo *, struct addrinfo **);
-	int (*getnameinfo)(const struct sockaddr *, socklen_t, char *, socklen_t, char *, socklen_t, int);
-	struct hostent *(*gethostbyname)(const char *);
-	struct hostent *(*gethostbyname2)(const char *, int);
-	int (*gethostbyname_r)(const char *, struct hostent *, char *, size_t, struct hostent **, int *);
-	int (*gethostbyname2_r)(const char *, int, struct hostent *, char *, size_t, struct hostent **, int *);
-	struct hostent *(*gethostbyaddr)(const void *, socklen_t, int);
-	int (*gethostbyaddr_r)(const void *, socklen_t, int, struct hostent *, char *, size_t, struct hostent **,
-			       int *);
-	int (*getaddrinfo_a)(int, struct gaicb **, int, struct sigevent *);
-	int (*execve)(const char *, char *const[], char *const[]);
-	int (*execveat)(int, const char *, char *const[], char *const[], int);
-	int (*fexecve)(int, char *const[], char *const[]);
-	int (*posix_spawn)(pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
-			   char *const[], char *const[]);
-	int (*posix_spawnp)(pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
-			    char *const[], char *const[]);
-	int (*system)(const char *);
-	FILE *(*popen)(const char *, const char *);
-	long (*syscall)(long, ...);
-	void *(*dlsym)(void *, const char *);
-	void *(*dlvsym)(void *, const char *, const char *);
+#define NG_GEN(r, name, T, P, A, C, s) r (*name) T;
+#define NG_GENV(name, T, P, A, C, s) void (*name) T;
+#define NG_GENRES(r, name, T, P, A) r (*name) T;
+#define NG_MANUAL(r, name, T) r (*name) T;
+#include "hooks.def"
+#undef NG_GEN
+#undef NG_GENV
+#undef NG_GENRES
+#undef NG_MANUAL
 };
+
+/* what each hook does, in its family's file; the export calls it */
+#define NG_GEN(r, name, T, P, A, C, s) NG_HIDDEN r ng_##name P;
+#define NG_GENV(name, T, P, A, C, s) NG_HIDDEN void ng_##name P;
+#define NG_GENRES(r, name, T, P, A) NG_HIDDEN r ng_##name P;
+#define NG_MANUAL(r, name, T)
+#include "hooks.def"
+#undef NG_GEN
+#undef NG_GENV
+#undef NG_GENRES
+#undef NG_MANUAL
+
+/* exports.c: the hook for a name (dlsym), and syscall()'s routing */
+NG_HIDDEN void *ng_hook_for(const char *name);
+NG_HIDDEN long ng_syscall_route(long n, const long *a, int *routed);
 
 NG_HIDDEN extern struct ng_real ng_real;
 
@@ -194,28 +181,5 @@ NG_HIDDEN size_t ng_bt_format(char *buf, size_t n);
 
 /* ---- async-signal-safe helpers (util.c; the string ones: lib/str.h) ----- */
 NG_HIDDEN int ng_sockaddr_str(const struct sockaddr *sa, socklen_t len, char *buf, size_t n, unsigned *port);
-
-/* ---- hooks without a prototype in the libc headers we include ---- */
-int res_query(const char *, int, int, unsigned char *, int);
-int res_search(const char *, int, int, unsigned char *, int);
-int res_querydomain(const char *, const char *, int, int, unsigned char *, int);
-int res_send(const unsigned char *, int, unsigned char *, int);
-int res_nquery(void *, const char *, int, int, unsigned char *, int);
-int res_nsearch(void *, const char *, int, int, unsigned char *, int);
-int res_nquerydomain(void *, const char *, const char *, int, int, unsigned char *, int);
-int res_nsend(void *, const unsigned char *, int, unsigned char *, int);
-int execvpe(const char *, char *const[], char *const[]);
-int execveat(int, const char *, char *const[], char *const[], int);
-int close_range(unsigned, unsigned, int);
-void closefrom(int);
-int __res_query(const char *, int, int, unsigned char *, int);
-int __res_search(const char *, int, int, unsigned char *, int);
-int __res_querydomain(const char *, const char *, int, int, unsigned char *, int);
-int __res_send(const unsigned char *, int, unsigned char *, int);
-int __res_nquery(void *, const char *, int, int, unsigned char *, int);
-int __res_nsearch(void *, const char *, int, int, unsigned char *, int);
-int __res_nquerydomain(void *, const char *, const char *, int, int, unsigned char *, int);
-int __res_nsend(void *, const unsigned char *, int, unsigned char *, int);
-int gai_error(struct gaicb *);
 
 #endif

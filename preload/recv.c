@@ -42,8 +42,8 @@ learn_iov(int fd, const struct iovec *iov, size_t n, size_t got)
 	learn(fd, buf, len);
 }
 
-NG_EXPORT ssize_t
-recv(int fd, void *buf, size_t len, int flags)
+ssize_t
+ng_recv(int fd, void *buf, size_t len, int flags)
 {
 	ssize_t r;
 
@@ -55,8 +55,8 @@ recv(int fd, void *buf, size_t len, int flags)
 	return r;
 }
 
-NG_EXPORT ssize_t
-recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from, socklen_t *fromlen)
+ssize_t
+ng_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from, socklen_t *fromlen)
 {
 	ssize_t r;
 
@@ -68,8 +68,8 @@ recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from, sockle
 	return r;
 }
 
-NG_EXPORT ssize_t
-recvmsg(int fd, struct msghdr *msg, int flags)
+ssize_t
+ng_recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	ssize_t r;
 
@@ -81,8 +81,8 @@ recvmsg(int fd, struct msghdr *msg, int flags)
 	return r;
 }
 
-NG_EXPORT int
-recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags, struct timespec *timeout)
+int
+ng_recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags, struct timespec *timeout)
 {
 	int r;
 
@@ -95,8 +95,8 @@ recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags, struct times
 	return r;
 }
 
-NG_EXPORT ssize_t
-read(int fd, void *buf, size_t len)
+ssize_t
+ng_read(int fd, void *buf, size_t len)
 {
 	ssize_t r;
 
@@ -110,8 +110,8 @@ read(int fd, void *buf, size_t len)
 	return r;
 }
 
-NG_EXPORT ssize_t
-readv(int fd, const struct iovec *iov, int n)
+ssize_t
+ng_readv(int fd, const struct iovec *iov, int n)
 {
 	ssize_t r;
 

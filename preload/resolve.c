@@ -18,62 +18,6 @@
 
 #include "ng.h"
 
-/* ---- the res_* family: real functions, resolved at first use of init ---- */
-
-typedef int (*res_q_fn)(const char *, int, int, unsigned char *, int);
-typedef int (*res_qd_fn)(const char *, const char *, int, int, unsigned char *, int);
-typedef int (*res_s_fn)(const unsigned char *, int, unsigned char *, int);
-typedef int (*res_nq_fn)(void *, const char *, int, int, unsigned char *, int);
-typedef int (*res_nqd_fn)(void *, const char *, const char *, int, int, unsigned char *, int);
-typedef int (*res_ns_fn)(void *, const unsigned char *, int, unsigned char *, int);
-typedef int (*gai_error_fn)(struct gaicb *);
-
-void *ng_libc_dlsym(const char *name);
-
-static struct {
-	res_q_fn query, search;
-	res_qd_fn querydomain;
-	res_s_fn send;
-	res_nq_fn nquery, nsearch;
-	res_nqd_fn nquerydomain;
-	res_ns_fn nsend;
-	gai_error_fn gai_error;
-	_Atomic int done;
-} rr;
-
-void ng_res_init_real(void);
-#define res_init_real ng_res_init_real
-
-/* res_query is the default name since glibc 2.34, __res_query before */
-static void *
-next_res(const char *name)
-{
-	char old[40] = "__";
-	void *f = ng_libc_dlsym(name);
-
-	if (f)
-		return f;
-	ng_strlcat(old, name, sizeof(old));
-	return ng_libc_dlsym(old);
-}
-
-void
-ng_res_init_real(void)
-{
-	if (atomic_load(&rr.done))
-		return;
-	rr.query = (res_q_fn)next_res("res_query");
-	rr.search = (res_q_fn)next_res("res_search");
-	rr.querydomain = (res_qd_fn)next_res("res_querydomain");
-	rr.send = (res_s_fn)next_res("res_send");
-	rr.nquery = (res_nq_fn)next_res("res_nquery");
-	rr.nsearch = (res_nq_fn)next_res("res_nsearch");
-	rr.nquerydomain = (res_nqd_fn)next_res("res_nquerydomain");
-	rr.nsend = (res_ns_fn)next_res("res_nsend");
-	rr.gai_error = (gai_error_fn)ng_libc_dlsym("gai_error");
-	atomic_store(&rr.done, 1);
-}
-
 /* ---- helpers ------------------------------------------------------------- */
 
 /* Numeric host forms resolve without DNS (inet_aton accepts 127.1 too). */
@@ -162,8 +106,8 @@ reverse_ok(int family, const void *addr)
 
 /* ---- getaddrinfo ---------------------------------------------------------- */
 
-NG_EXPORT int
-getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res)
+int
+ng_getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res)
 {
 	int rc;
 
@@ -175,8 +119,8 @@ getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
 	return rc;
 }
 
-NG_EXPORT int
-getaddrinfo_a(int mode, struct gaicb *list[], int n, struct sigevent *sev)
+int
+ng_getaddrinfo_a(int mode, struct gaicb *list[], int n, struct sigevent *sev)
 {
 	/* a refused name becomes a numeric-only request that fails with
 	 * EAI_NONAME at once, without a query */
@@ -200,15 +144,14 @@ getaddrinfo_a(int mode, struct gaicb *list[], int n, struct sigevent *sev)
 }
 
 /* Asynchronous results are learned when the program collects them. */
-NG_EXPORT int
-gai_error(struct gaicb *req)
+int
+ng_gai_error(struct gaicb *req)
 {
 	int rc;
 
-	res_init_real();
-	if (!rr.gai_error)
+	if (!ng_real.gai_error && ng_ready() < 0 && !ng_real.gai_error)
 		return EAI_SYSTEM;
-	rc = rr.gai_error(req);
+	rc = ng_real.gai_error(req);
 	if (rc == 0 && req && req->ar_name && req->ar_result && !numeric_host(req->ar_name))
 		learn_addrinfo(req->ar_name, req->ar_result);
 	return rc;
@@ -216,8 +159,8 @@ gai_error(struct gaicb *req)
 
 /* ---- gethostbyname family -------------------------------------------------- */
 
-NG_EXPORT struct hostent *
-gethostbyname(const char *name)
+struct hostent *
+ng_gethostbyname(const char *name)
 {
 	struct hostent *h;
 
@@ -231,8 +174,8 @@ gethostbyname(const char *name)
 	return h;
 }
 
-NG_EXPORT struct hostent *
-gethostbyname2(const char *name, int af)
+struct hostent *
+ng_gethostbyname2(const char *name, int af)
 {
 	struct hostent *h;
 
@@ -246,8 +189,8 @@ gethostbyname2(const char *name, int af)
 	return h;
 }
 
-NG_EXPORT int
-gethostbyname_r(const char *name, struct hostent *ret, char *buf, size_t buflen, struct hostent **result,
+int
+ng_gethostbyname_r(const char *name, struct hostent *ret, char *buf, size_t buflen, struct hostent **result,
 		int *h_errnop)
 {
 	int rc;
@@ -264,8 +207,8 @@ gethostbyname_r(const char *name, struct hostent *ret, char *buf, size_t buflen,
 	return rc;
 }
 
-NG_EXPORT int
-gethostbyname2_r(const char *name, int af, struct hostent *ret, char *buf, size_t buflen, struct hostent **result,
+int
+ng_gethostbyname2_r(const char *name, int af, struct hostent *ret, char *buf, size_t buflen, struct hostent **result,
 		 int *h_errnop)
 {
 	int rc;
@@ -284,8 +227,8 @@ gethostbyname2_r(const char *name, int af, struct hostent *ret, char *buf, size_
 
 /* ---- reverse lookups ----------------------------------------------------------- */
 
-NG_EXPORT struct hostent *
-gethostbyaddr(const void *addr, socklen_t len, int type)
+struct hostent *
+ng_gethostbyaddr(const void *addr, socklen_t len, int type)
 {
 	if (reverse_ok(type, addr) < 0) {
 		h_errno = HOST_NOT_FOUND;
@@ -294,8 +237,8 @@ gethostbyaddr(const void *addr, socklen_t len, int type)
 	return ng_real.gethostbyaddr(addr, len, type);
 }
 
-NG_EXPORT int
-gethostbyaddr_r(const void *addr, socklen_t len, int type, struct hostent *ret, char *buf, size_t buflen,
+int
+ng_gethostbyaddr_r(const void *addr, socklen_t len, int type, struct hostent *ret, char *buf, size_t buflen,
 		struct hostent **result, int *h_errnop)
 {
 	if (reverse_ok(type, addr) < 0) {
@@ -308,8 +251,8 @@ gethostbyaddr_r(const void *addr, socklen_t len, int type, struct hostent *ret, 
 	return ng_real.gethostbyaddr_r(addr, len, type, ret, buf, buflen, result, h_errnop);
 }
 
-NG_EXPORT int
-getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host, socklen_t hostlen, char *serv,
+int
+ng_getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host, socklen_t hostlen, char *serv,
 	    socklen_t servlen, int flags)
 {
 	if (host && hostlen && !(flags & NI_NUMERICHOST) && sa &&
@@ -363,127 +306,116 @@ join_ok(const char *name, const char *domain)
 	return lookup_ok(full);
 }
 
+/* the real function, or refused (init failed before finding it) */
 #define RES_GUARD(real) \
 	do { \
-		res_init_real(); \
+		if (!(real)) \
+			(void)ng_ready(); \
 		if (!(real)) \
 			return res_refused(); \
 	} while (0)
 
-NG_EXPORT int
-res_query(const char *dname, int class, int type, unsigned char *answer, int anslen)
+int
+ng_res_query(const char *dname, int class, int type, unsigned char *answer, int anslen)
 {
 	int n;
 
-	RES_GUARD(rr.query);
+	RES_GUARD(ng_real.res_query);
 	if (lookup_ok(dname) < 0)
 		return res_refused();
-	n = rr.query(dname, class, type, answer, anslen);
+	n = ng_real.res_query(dname, class, type, answer, anslen);
 	res_learn(answer, n);
 	return n;
 }
 
-NG_EXPORT int
-res_search(const char *dname, int class, int type, unsigned char *answer, int anslen)
+int
+ng_res_search(const char *dname, int class, int type, unsigned char *answer, int anslen)
 {
 	int n;
 
-	RES_GUARD(rr.search);
+	RES_GUARD(ng_real.res_search);
 	if (lookup_ok(dname) < 0)
 		return res_refused();
-	n = rr.search(dname, class, type, answer, anslen);
+	n = ng_real.res_search(dname, class, type, answer, anslen);
 	res_learn(answer, n);
 	return n;
 }
 
-NG_EXPORT int
-res_querydomain(const char *name, const char *domain, int class, int type, unsigned char *answer, int anslen)
+int
+ng_res_querydomain(const char *name, const char *domain, int class, int type, unsigned char *answer, int anslen)
 {
 	int n;
 
-	RES_GUARD(rr.querydomain);
+	RES_GUARD(ng_real.res_querydomain);
 	if (join_ok(name, domain) < 0)
 		return res_refused();
-	n = rr.querydomain(name, domain, class, type, answer, anslen);
+	n = ng_real.res_querydomain(name, domain, class, type, answer, anslen);
 	res_learn(answer, n);
 	return n;
 }
 
-NG_EXPORT int
-res_send(const unsigned char *msg, int len, unsigned char *answer, int anslen)
+int
+ng_res_send(const unsigned char *msg, int len, unsigned char *answer, int anslen)
 {
 	int n;
 
-	RES_GUARD(rr.send);
+	RES_GUARD(ng_real.res_send);
 	if (res_msg_ok(msg, len) < 0)
 		return res_refused();
-	n = rr.send(msg, len, answer, anslen);
+	n = ng_real.res_send(msg, len, answer, anslen);
 	res_learn(answer, n);
 	return n;
 }
 
-NG_EXPORT int
-res_nquery(void *st, const char *dname, int class, int type, unsigned char *answer, int anslen)
+int
+ng_res_nquery(void *st, const char *dname, int class, int type, unsigned char *answer, int anslen)
 {
 	int n;
 
-	RES_GUARD(rr.nquery);
+	RES_GUARD(ng_real.res_nquery);
 	if (lookup_ok(dname) < 0)
 		return res_refused();
-	n = rr.nquery(st, dname, class, type, answer, anslen);
+	n = ng_real.res_nquery(st, dname, class, type, answer, anslen);
 	res_learn(answer, n);
 	return n;
 }
 
-NG_EXPORT int
-res_nsearch(void *st, const char *dname, int class, int type, unsigned char *answer, int anslen)
+int
+ng_res_nsearch(void *st, const char *dname, int class, int type, unsigned char *answer, int anslen)
 {
 	int n;
 
-	RES_GUARD(rr.nsearch);
+	RES_GUARD(ng_real.res_nsearch);
 	if (lookup_ok(dname) < 0)
 		return res_refused();
-	n = rr.nsearch(st, dname, class, type, answer, anslen);
+	n = ng_real.res_nsearch(st, dname, class, type, answer, anslen);
 	res_learn(answer, n);
 	return n;
 }
 
-NG_EXPORT int
-res_nquerydomain(void *st, const char *name, const char *domain, int class, int type, unsigned char *answer,
+int
+ng_res_nquerydomain(void *st, const char *name, const char *domain, int class, int type, unsigned char *answer,
 		 int anslen)
 {
 	int n;
 
-	RES_GUARD(rr.nquerydomain);
+	RES_GUARD(ng_real.res_nquerydomain);
 	if (join_ok(name, domain) < 0)
 		return res_refused();
-	n = rr.nquerydomain(st, name, domain, class, type, answer, anslen);
+	n = ng_real.res_nquerydomain(st, name, domain, class, type, answer, anslen);
 	res_learn(answer, n);
 	return n;
 }
 
-NG_EXPORT int
-res_nsend(void *st, const unsigned char *msg, int len, unsigned char *answer, int anslen)
+int
+ng_res_nsend(void *st, const unsigned char *msg, int len, unsigned char *answer, int anslen)
 {
 	int n;
 
-	RES_GUARD(rr.nsend);
+	RES_GUARD(ng_real.res_nsend);
 	if (res_msg_ok(msg, len) < 0)
 		return res_refused();
-	n = rr.nsend(st, msg, len, answer, anslen);
+	n = ng_real.res_nsend(st, msg, len, answer, anslen);
 	res_learn(answer, n);
 	return n;
 }
-
-/* glibc's <resolv.h> renames res_query to __res_query and so on: both names */
-NG_EXPORT int __res_query(const char *, int, int, unsigned char *, int) __attribute__((alias("res_query")));
-NG_EXPORT int __res_search(const char *, int, int, unsigned char *, int) __attribute__((alias("res_search")));
-NG_EXPORT int __res_querydomain(const char *, const char *, int, int, unsigned char *, int)
-	__attribute__((alias("res_querydomain")));
-NG_EXPORT int __res_send(const unsigned char *, int, unsigned char *, int) __attribute__((alias("res_send")));
-NG_EXPORT int __res_nquery(void *, const char *, int, int, unsigned char *, int) __attribute__((alias("res_nquery")));
-NG_EXPORT int __res_nsearch(void *, const char *, int, int, unsigned char *, int)
-	__attribute__((alias("res_nsearch")));
-NG_EXPORT int __res_nquerydomain(void *, const char *, const char *, int, int, unsigned char *, int)
-	__attribute__((alias("res_nquerydomain")));
-NG_EXPORT int __res_nsend(void *, const unsigned char *, int, unsigned char *, int) __attribute__((alias("res_nsend")));

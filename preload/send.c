@@ -80,8 +80,8 @@ judge(int fd, const struct sockaddr *to, socklen_t tolen, const struct iovec *io
 	return 0;
 }
 
-NG_EXPORT ssize_t
-sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to, socklen_t tolen)
+ssize_t
+ng_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to, socklen_t tolen)
 {
 	struct iovec iov = { (void *)buf, len };
 
@@ -96,8 +96,8 @@ sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to
 	return ng_real.sendto(fd, buf, len, flags, to, tolen);
 }
 
-NG_EXPORT ssize_t
-send(int fd, const void *buf, size_t len, int flags)
+ssize_t
+ng_send(int fd, const void *buf, size_t len, int flags)
 {
 	struct iovec iov = { (void *)buf, len };
 
@@ -112,8 +112,8 @@ send(int fd, const void *buf, size_t len, int flags)
 	return ng_real.send(fd, buf, len, flags);
 }
 
-NG_EXPORT ssize_t
-sendmsg(int fd, const struct msghdr *msg, int flags)
+ssize_t
+ng_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	if (!ng_real.sendmsg && ng_ready() < 0) {
 		errno = EACCES;
@@ -127,8 +127,8 @@ sendmsg(int fd, const struct msghdr *msg, int flags)
 	return ng_real.sendmsg(fd, msg, flags);
 }
 
-NG_EXPORT int
-sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
+int
+ng_sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 {
 	unsigned int ok = 0;
 
@@ -151,8 +151,8 @@ sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 	return ng_real.sendmmsg(fd, vec, ok, flags);
 }
 
-NG_EXPORT ssize_t
-write(int fd, const void *buf, size_t len)
+ssize_t
+ng_write(int fd, const void *buf, size_t len)
 {
 	if (!ng_real.write) {
 		if (ng_ready() < 0 && !ng_real.write)
@@ -169,8 +169,8 @@ write(int fd, const void *buf, size_t len)
 	return ng_real.write(fd, buf, len);
 }
 
-NG_EXPORT ssize_t
-writev(int fd, const struct iovec *iov, int n)
+ssize_t
+ng_writev(int fd, const struct iovec *iov, int n)
 {
 	if (!ng_real.writev) {
 		if (ng_ready() < 0 && !ng_real.writev)
