@@ -75,88 +75,111 @@ resolve_sym(ElfW(Addr) base, const ElfW(Sym) *sym)
 	return addr;
 }
 
+struct dynsyms {
+	const ElfW(Sym) *symtab;
+	const char *strtab;
+	const uint32_t *gnuhash, *hash;
+	const ElfW(Half) *versym;
+	ElfW(Addr) base;
+};
+
+/* a defined function (or ifunc) called name? */
+NG_NOSAN static int
+is_func(const struct dynsyms *d, const ElfW(Sym) *sym, const char *name)
+{
+	int type = ELF64_ST_TYPE(sym->st_info);
+
+	return sym->st_shndx != SHN_UNDEF && (type == STT_FUNC || type == STT_GNU_IFUNC) &&
+	       same(d->strtab + sym->st_name, name);
+}
+
+/*
+ * Symbol i matched: the default version wins at once; a hidden (compat)
+ * version is kept in *hidden in case there is no default (__res_query
+ * exists only as a compat version since glibc 2.34).  1 when done.
+ */
+NG_NOSAN static int
+take(const struct dynsyms *d, uint32_t i, const ElfW(Sym) **found, const ElfW(Sym) **hidden)
+{
+	if (!(d->versym && (d->versym[i] & 0x8000))) {
+		*found = &d->symtab[i];
+		return 1;
+	}
+	if (!*hidden)
+		*hidden = &d->symtab[i];
+	return 0;
+}
+
+/* the GNU hash table: a bloom filter and one bucket chain, so each lookup
+ * touches a handful of symbols, not all of them */
+NG_NOSAN static const ElfW(Sym) *
+gnu_lookup(const struct dynsyms *d, const char *name)
+{
+	const uint32_t *g = d->gnuhash;
+	uint32_t nbuckets = g[0], symoffset = g[1], bloom_size = g[2], shift = g[3], h = 5381, i;
+	const ElfW(Addr) *bloom = (const ElfW(Addr) *)(g + 4);
+	const uint32_t *buckets = (const uint32_t *)(bloom + bloom_size), *chain = buckets + nbuckets;
+	const unsigned bits = sizeof(ElfW(Addr)) * 8;
+	const ElfW(Sym) *found = NULL, *hidden = NULL;
+	ElfW(Addr) word, mask;
+
+	for (const char *c = name; *c; c++)
+		h = h * 33 + (unsigned char)*c;
+	if (!nbuckets || !bloom_size)
+		return NULL;
+	word = bloom[(h / bits) % bloom_size];
+	mask = ((ElfW(Addr))1 << (h % bits)) | ((ElfW(Addr))1 << ((h >> shift) % bits));
+	if ((word & mask) != mask)
+		return NULL;
+	i = buckets[h % nbuckets];
+	if (i < symoffset)
+		return NULL;
+	for (;; i++) {
+		uint32_t h2 = chain[i - symoffset];
+
+		if ((h | 1) == (h2 | 1) && is_func(d, &d->symtab[i], name) && take(d, i, &found, &hidden))
+			return found;
+		if (h2 & 1)
+			break;
+	}
+	return hidden;
+}
+
+/* the SysV hash table: only its symbol count, then a linear scan */
+NG_NOSAN static const ElfW(Sym) *
+sysv_lookup(const struct dynsyms *d, const char *name)
+{
+	uint32_t nsyms = d->hash ? d->hash[1] : 0;
+	const ElfW(Sym) *found = NULL, *hidden = NULL;
+
+	for (uint32_t i = 0; i < nsyms; i++)
+		if (is_func(d, &d->symtab[i], name) && take(d, i, &found, &hidden))
+			return found;
+	return hidden;
+}
+
 /* name in the dynamic symbol table at dyn (load bias base); NULL if absent */
 NG_NOSAN static void *
 lookup_dyn(const ElfW(Dyn) *dyn, ElfW(Addr) base, const char *name)
 {
-	const ElfW(Sym) *symtab = NULL;
-	const char *strtab = NULL;
-	const uint32_t *gnuhash = NULL, *hash = NULL;
-	const ElfW(Half) *versym = NULL;
-	const ElfW(Sym) *hidden = NULL;
-	uint32_t nsyms;
+	struct dynsyms d = { .base = base };
+	const ElfW(Sym) *sym;
 
 	/* glibc relocates these d_ptr entries to absolute addresses */
 	for (; dyn && dyn->d_tag != DT_NULL; dyn++) {
 		switch (dyn->d_tag) {
-		case DT_SYMTAB: symtab = (const ElfW(Sym) *)dyn->d_un.d_ptr; break;
-		case DT_STRTAB: strtab = (const char *)dyn->d_un.d_ptr; break;
-		case DT_GNU_HASH: gnuhash = (const uint32_t *)dyn->d_un.d_ptr; break;
-		case DT_HASH: hash = (const uint32_t *)dyn->d_un.d_ptr; break;
-		case DT_VERSYM: versym = (const ElfW(Half) *)dyn->d_un.d_ptr; break;
+		case DT_SYMTAB: d.symtab = (const ElfW(Sym) *)dyn->d_un.d_ptr; break;
+		case DT_STRTAB: d.strtab = (const char *)dyn->d_un.d_ptr; break;
+		case DT_GNU_HASH: d.gnuhash = (const uint32_t *)dyn->d_un.d_ptr; break;
+		case DT_HASH: d.hash = (const uint32_t *)dyn->d_un.d_ptr; break;
+		case DT_VERSYM: d.versym = (const ElfW(Half) *)dyn->d_un.d_ptr; break;
 		default: break;
 		}
 	}
-	if (!symtab || !strtab)
+	if (!d.symtab || !d.strtab)
 		return NULL;
-	if (gnuhash) {
-		/* the GNU hash table: a bloom filter and one bucket chain, so
-		 * each lookup touches a handful of symbols, not all of them */
-		uint32_t nbuckets = gnuhash[0], symoffset = gnuhash[1], bloom_size = gnuhash[2];
-		uint32_t shift = gnuhash[3], h = 5381, i;
-		const ElfW(Addr) *bloom = (const ElfW(Addr) *)(gnuhash + 4);
-		const uint32_t *buckets = (const uint32_t *)(bloom + bloom_size);
-		const uint32_t *chain = buckets + nbuckets;
-		const unsigned bits = sizeof(ElfW(Addr)) * 8;
-		ElfW(Addr) word, mask;
-
-		for (const char *c = name; *c; c++)
-			h = h * 33 + (unsigned char)*c;
-		if (!nbuckets || !bloom_size)
-			return NULL;
-		word = bloom[(h / bits) % bloom_size];
-		mask = ((ElfW(Addr))1 << (h % bits)) | ((ElfW(Addr))1 << ((h >> shift) % bits));
-		if ((word & mask) != mask)
-			return NULL;
-		i = buckets[h % nbuckets];
-		if (i < symoffset)
-			return NULL;
-		for (;; i++) {
-			uint32_t h2 = chain[i - symoffset];
-			const ElfW(Sym) *sym = &symtab[i];
-			int type = ELF64_ST_TYPE(sym->st_info);
-
-			if ((h | 1) == (h2 | 1) && sym->st_shndx != SHN_UNDEF &&
-			    (type == STT_FUNC || type == STT_GNU_IFUNC) && same(strtab + sym->st_name, name)) {
-				if (!(versym && (versym[i] & 0x8000)))
-					return resolve_sym(base, sym);
-				if (!hidden)
-					hidden = sym;
-			}
-			if (h2 & 1)
-				break;
-		}
-		return hidden ? resolve_sym(base, hidden) : NULL;
-	}
-	nsyms = hash ? hash[1] : 0;
-	for (uint32_t i = 0; i < nsyms; i++) {
-		const ElfW(Sym) *sym = &symtab[i];
-		int type = ELF64_ST_TYPE(sym->st_info);
-
-		if (sym->st_shndx == SHN_UNDEF || (type != STT_FUNC && type != STT_GNU_IFUNC))
-			continue;
-		if (!same(strtab + sym->st_name, name))
-			continue;
-		/* the default version if there is one, else any (__res_query
-		 * exists only as a compat version since glibc 2.34) */
-		if (versym && (versym[i] & 0x8000)) {
-			if (!hidden)
-				hidden = sym;
-			continue;
-		}
-		return resolve_sym(base, sym);
-	}
-	return hidden ? resolve_sym(base, hidden) : NULL;
+	sym = d.gnuhash ? gnu_lookup(&d, name) : sysv_lookup(&d, name);
+	return sym ? resolve_sym(base, sym) : NULL;
 }
 
 NG_NOSAN static int

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,16 +21,37 @@ static _Atomic long window_sec;
 static _Atomic int window_count;
 static _Atomic long suppressed;
 
+/*
+ * The line being built.  Every byte goes through put_ch(), which never
+ * writes past LINE_ROOM: the rest is kept for the newline and the mark of
+ * a cut line.  Each variable field has its own budget (field_cap), so the
+ * fixed parts of a line -- verdict, rule, and in JSON the closing braces --
+ * always fit, and a field that is too long ends in "..." inside its own
+ * quotes: the line says it was shortened and stays valid JSON.
+ */
+#define LINE_MAX_OUT 3072
+#define LINE_ROOM (LINE_MAX_OUT - 8)
+
 struct out {
-	char buf[2048];
+	char buf[LINE_MAX_OUT];
 	size_t n;
+	int cut;		/* something did not fit */
 };
+
+static void
+put_ch(struct out *o, char c)
+{
+	if (o->n < LINE_ROOM)
+		o->buf[o->n++] = c;
+	else
+		o->cut = 1;
+}
 
 static void
 put(struct out *o, const char *s)
 {
-	while (*s && o->n < sizeof(o->buf) - 2)
-		o->buf[o->n++] = *s++;
+	while (*s)
+		put_ch(o, *s++);
 }
 
 static void
@@ -40,31 +62,40 @@ putn(struct out *o, unsigned long v)
 	put(o, ng_utoa(v, b));
 }
 
-/* Text escaping: printable ASCII except space and backslash as is. */
+/* per-field output budgets (bytes); their sum stays well below LINE_ROOM */
+enum { CAP_PATH = 320, CAP_NAMES = 400, CAP_RULE = 100, CAP_AT = 200, CAP_DETAIL = 640, CAP_BT = 300 };
+
+/* Text escaping: printable ASCII except space and backslash as is; at most
+ * cap bytes out, then "..." */
 static void
-put_text(struct out *o, const char *s)
+put_text(struct out *o, const char *s, size_t cap)
 {
 	static const char hex[] = "0123456789abcdef";
+	size_t start = o->n;
 
-	for (; *s && o->n < sizeof(o->buf) - 6; s++) {
+	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
+		if (o->n - start + 4 > cap) {
+			put(o, "...");
+			return;
+		}
 		if (c > 0x20 && c < 0x7f && c != '\\') {
-			o->buf[o->n++] = (char)c;
+			put_ch(o, (char)c);
 		} else {
-			o->buf[o->n++] = '\\';
-			o->buf[o->n++] = 'x';
-			o->buf[o->n++] = hex[c >> 4];
-			o->buf[o->n++] = hex[c & 15];
+			put(o, "\\x");
+			put_ch(o, hex[c >> 4]);
+			put_ch(o, hex[c & 15]);
 		}
 	}
 }
 
 /* like put_text, but spaces stay spaces (the backtrace's separators) */
 static void
-put_text_sp(struct out *o, const char *s)
+put_text_sp(struct out *o, const char *s, size_t cap)
 {
 	char word[256];
+	size_t start = o->n;
 
 	while (*s) {
 		size_t n = strcspn(s, " ");
@@ -73,7 +104,9 @@ put_text_sp(struct out *o, const char *s)
 			n = sizeof(word) - 1;
 		memcpy(word, s, n);
 		word[n] = '\0';
-		put_text(o, word);
+		if (o->n - start >= cap)
+			break;
+		put_text(o, word, cap - (o->n - start));
 		s += n;
 		if (*s == ' ') {
 			put(o, " ");
@@ -82,29 +115,36 @@ put_text_sp(struct out *o, const char *s)
 	}
 }
 
+/* A JSON string: at most cap bytes between its quotes, then "..." */
 static void
-put_json(struct out *o, const char *s)
+put_json(struct out *o, const char *s, size_t cap)
 {
 	static const char hex[] = "0123456789abcdef";
+	size_t start;
 
-	o->buf[o->n++] = '"';
-	for (; *s && o->n < sizeof(o->buf) - 10; s++) {
+	put_ch(o, '"');
+	start = o->n;
+	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
+		if (o->n - start + 6 > cap) {
+			put(o, "...");
+			break;
+		}
 		if (c == '"' || c == '\\') {
-			o->buf[o->n++] = '\\';
-			o->buf[o->n++] = (char)c;
+			put_ch(o, '\\');
+			put_ch(o, (char)c);
 		} else if (c < 0x20 || c >= 0x7f) {
 			/* bytes >= 0x7f as \u00XX: the line stays valid JSON
 			 * whatever encoding the name had */
 			put(o, "\\u00");
-			o->buf[o->n++] = hex[c >> 4];
-			o->buf[o->n++] = hex[c & 15];
+			put_ch(o, hex[c >> 4]);
+			put_ch(o, hex[c & 15]);
 		} else {
-			o->buf[o->n++] = (char)c;
+			put_ch(o, (char)c);
 		}
 	}
-	o->buf[o->n++] = '"';
+	put_ch(o, '"');
 }
 
 /* UTC timestamp 2026-11-29T08:00:00.123Z without gmtime (not AS-safe). */
@@ -182,6 +222,10 @@ emit(struct out *o)
 		errno = saved;
 		return;
 	}
+	if (o->cut) {
+		memcpy(o->buf + o->n, " [cut]", 6);	/* LINE_ROOM left room for it */
+		o->n += 6;
+	}
 	o->buf[o->n++] = '\n';
 	do {
 		w = ng_sys(SYS_write, ng.log_fd, o->buf, o->n);
@@ -221,154 +265,178 @@ flush_at_exit(void)
 		flush_suppressed();
 }
 
-void
-ng_log_line(const char *msg)
-{
-	struct out o = { .n = 0 };
-
-	if (ng.log_sink == NG_LOG_NONE)
-		return;
-	prefix(&o);
-	put(&o, msg);
-	emit(&o);
-}
-
 static const char *
 proto_word(int proto)
 {
 	return proto == NG_Q_UDP ? "udp" : proto == NG_Q_TCP ? "tcp" : NULL;
 }
 
-void
-ng_log_verdict(const struct ng_event *e, const struct ng_verdict *v)
-{
-	struct out o = { .n = 0 };
+/* what a line says, worked out once for both formats */
+struct fields {
 	char addr[INET6_ADDRSTRLEN + 110];
-	unsigned port = 0;
-	int fam = -1;
-	const char *word = ng_verdict_word(v);
-	char at[PATH_MAX + 24] = "";
-	char bt[768];
+	unsigned port;
+	int fam;			/* AF_INET, AF_INET6, AF_UNIX, or -1: no address */
+	char at[PATH_MAX + 24];		/* FILE:LINE of the rule, or "" */
+	char bt[768];			/* the call stack, or "" */
+	const char *exe;
+};
 
-	if (ng.log_sink == NG_LOG_NONE || !rate_ok())
-		return;
-	flush_suppressed();
-	bt[0] = '\0';
+static void
+fields_of(const struct ng_event *e, const struct ng_verdict *v, struct fields *f)
+{
+	f->fam = -1;
+	f->port = 0;
+	f->at[0] = f->bt[0] = '\0';
 	if (ng.set.log_backtrace && v->action != NG_ALLOW)
-		ng_bt_format(bt, sizeof(bt));
+		ng_bt_format(f->bt, sizeof(f->bt));
 	if (e->sa)
-		fam = ng_sockaddr_str(e->sa, e->salen, addr, sizeof(addr), &port);
-	if (fam == AF_INET6 && strncmp(addr, "::ffff:", 7) == 0 && strchr(addr + 7, '.')) {
+		f->fam = ng_sockaddr_str(e->sa, e->salen, f->addr, sizeof(f->addr), &f->port);
+	if (f->fam == AF_INET6 && strncmp(f->addr, "::ffff:", 7) == 0 && strchr(f->addr + 7, '.')) {
 		/* IPv4-mapped: the decision was on the IPv4 address; log that */
-		memmove(addr, addr + 7, strlen(addr + 7) + 1);
-		fam = AF_INET;
+		memmove(f->addr, f->addr + 7, strlen(f->addr + 7) + 1);
+		f->fam = AF_INET;
 	}
 	if (v->file && v->line) {
 		char b[24];
 
-		ng_strlcpy(at, v->file, sizeof(at));
-		ng_strlcat(at, ":", sizeof(at));
-		ng_strlcat(at, ng_utoa(v->line, b), sizeof(at));
+		ng_strlcpy(f->at, v->file, sizeof(f->at));
+		ng_strlcat(f->at, ":", sizeof(f->at));
+		ng_strlcat(f->at, ng_utoa(v->line, b), sizeof(f->at));
 	}
-	if (ng.log_format == NG_FMT_JSON) {
-		put(&o, "{\"v\":1,\"ts\":\"");
-		put_ts(&o);
-		put(&o, "\",\"pid\":");
-		putn(&o, (unsigned long)getpid());
-		put(&o, ",\"exe\":");
-		put_json(&o, ng.exe_real[0] ? ng.exe_real : ng.exe);
-		put(&o, ",\"op\":");
-		put_json(&o, e->op);
-		if (proto_word(e->proto)) {
-			put(&o, ",\"proto\":\"");
-			put(&o, proto_word(e->proto));
-			put(&o, "\"");
-		}
-		if (fam == AF_INET || fam == AF_INET6) {
-			put(&o, ",\"dst\":");
-			put_json(&o, addr);
-			put(&o, ",\"port\":");
-			putn(&o, port);
-		} else if (fam == AF_UNIX) {
-			put(&o, ",\"dst\":");
-			put_json(&o, addr);
-		}
-		if (e->name) {
-			put(&o, e->sa ? ",\"path\":" : ",\"name\":");
-			put_json(&o, e->name);
-		}
+	f->exe = ng.exe_real[0] ? ng.exe_real : ng.exe;
+}
+
+/* ,"key":"value" */
+static void
+put_json_field(struct out *o, const char *key, const char *val, size_t cap)
+{
+	put(o, ",\"");
+	put(o, key);
+	put(o, "\":");
+	put_json(o, val, cap);
+}
+
+static void
+put_json_names(struct out *o, const struct ng_event *e)
+{
+	size_t start = o->n;
+
+	put(o, ",\"names\":[");
+	for (size_t i = 0; i < e->nnames && o->n - start < CAP_NAMES; i++) {
+		if (i)
+			put(o, ",");
+		put_json(o, e->names[i], CAP_NAMES - (o->n - start));
+	}
+	put(o, "]");
+}
+
+static void
+put_json_where(struct out *o, const struct ng_event *e, const struct fields *f)
+{
+	if (proto_word(e->proto)) {
+		put(o, ",\"proto\":\"");
+		put(o, proto_word(e->proto));
+		put(o, "\"");
+	}
+	if (f->fam == AF_INET || f->fam == AF_INET6 || f->fam == AF_UNIX)
+		put_json_field(o, "dst", f->addr, CAP_PATH);
+	if (f->fam == AF_INET || f->fam == AF_INET6) {
+		put(o, ",\"port\":");
+		putn(o, f->port);
+	}
+	if (e->name)
+		put_json_field(o, e->sa ? "path" : "name", e->name, CAP_PATH);
+	if (e->nnames)
+		put_json_names(o, e);
+}
+
+static void
+format_json(struct out *o, const struct ng_event *e, const struct ng_verdict *v, const struct fields *f)
+{
+	put(o, "{\"v\":1,\"ts\":\"");
+	put_ts(o);
+	put(o, "\",\"pid\":");
+	putn(o, (unsigned long)getpid());
+	put_json_field(o, "exe", f->exe, CAP_PATH);
+	put_json_field(o, "op", e->op, 32);
+	put_json_where(o, e, f);
+	put_json_field(o, "verdict", ng_verdict_word(v), 16);
+	put_json_field(o, "mode", ng_verdict_mode_word(v), 16);
+	put_json_field(o, "rule", v->rule_name, CAP_RULE);
+	if (f->at[0])
+		put_json_field(o, "at", f->at, CAP_AT);
+	if (e->detail)
+		put_json_field(o, "detail", e->detail, CAP_DETAIL);
+	if (f->bt[0])
+		put_json_field(o, "backtrace", f->bt, CAP_BT);
+	put(o, "}");
+}
+
+/* api.stripe.com:443 (198.51.100.3), [2001:db8::1]:443, unix:/path, or the name */
+static void
+put_text_where(struct out *o, const struct ng_event *e, const struct fields *f)
+{
+	if (f->fam == AF_INET || f->fam == AF_INET6) {
 		if (e->nnames) {
-			put(&o, ",\"names\":[");
-			for (size_t i = 0; i < e->nnames; i++) {
-				if (i)
-					put(&o, ",");
-				put_json(&o, e->names[i]);
-			}
-			put(&o, "]");
+			put_text(o, e->names[0], CAP_PATH);
+			put(o, ":");
+			putn(o, f->port);
+			put(o, " (");
+			put(o, f->addr);
+			put(o, ")");
+		} else {
+			put(o, f->fam == AF_INET6 ? "[" : "");
+			put(o, f->addr);
+			put(o, f->fam == AF_INET6 ? "]:" : ":");
+			putn(o, f->port);
 		}
-		put(&o, ",\"verdict\":\"");
-		put(&o, word);
-		put(&o, "\",\"mode\":\"");
-		put(&o, ng_verdict_mode_word(v));
-		put(&o, "\",\"rule\":");
-		put_json(&o, v->rule_name);
-		if (at[0]) {
-			put(&o, ",\"at\":");
-			put_json(&o, at);
-		}
-		if (e->detail) {
-			put(&o, ",\"detail\":");
-			put_json(&o, e->detail);
-		}
-		if (bt[0]) {
-			put(&o, ",\"backtrace\":");
-			put_json(&o, bt);
-		}
-		put(&o, "}");
-	} else {
-		prefix(&o);
-		put(&o, word);
-		put(&o, " ");
-		put(&o, e->op);
-		put(&o, " ");
-		if (fam == AF_INET || fam == AF_INET6) {
-			if (e->nnames) {
-				put_text(&o, e->names[0]);
-				put(&o, ":");
-				putn(&o, port);
-				put(&o, " (");
-				put(&o, addr);
-				put(&o, ")");
-			} else {
-				if (fam == AF_INET6)
-					put(&o, "[");
-				put(&o, addr);
-				if (fam == AF_INET6)
-					put(&o, "]");
-				put(&o, ":");
-				putn(&o, port);
-			}
-			if (proto_word(e->proto) && e->proto == NG_Q_UDP)
-				put(&o, "/udp");
-		} else if (fam == AF_UNIX) {
-			put(&o, "unix:");
-			put_text(&o, addr);
-		} else if (e->name) {
-			put_text(&o, e->name);
-		}
-		put(&o, " rule=");
-		put_text(&o, v->rule_name);
-		put(&o, " exe=");
-		put_text(&o, ng.exe_real[0] ? ng.exe_real : ng.exe);
-		if (e->detail) {
-			put(&o, " (");
-			put(&o, e->detail);
-			put(&o, ")");
-		}
-		if (bt[0]) {
-			put(&o, " backtrace: ");
-			put_text_sp(&o, bt);
-		}
+		if (e->proto == NG_Q_UDP)
+			put(o, "/udp");
+	} else if (f->fam == AF_UNIX) {
+		put(o, "unix:");
+		put_text(o, f->addr, CAP_PATH);
+	} else if (e->name) {
+		put_text(o, e->name, CAP_PATH);
 	}
+}
+
+static void
+format_text(struct out *o, const struct ng_event *e, const struct ng_verdict *v, const struct fields *f)
+{
+	prefix(o);
+	put(o, ng_verdict_word(v));
+	put(o, " ");
+	put(o, e->op);
+	put(o, " ");
+	put_text_where(o, e, f);
+	put(o, " rule=");
+	put_text(o, v->rule_name, CAP_RULE);
+	put(o, " exe=");
+	put_text(o, f->exe, CAP_PATH);
+	if (e->detail) {
+		put(o, " (");
+		put_text_sp(o, e->detail, CAP_DETAIL);
+		put(o, ")");
+	}
+	if (f->bt[0]) {
+		put(o, " backtrace: ");
+		put_text_sp(o, f->bt, CAP_BT);
+	}
+}
+
+void
+ng_log_verdict(const struct ng_event *e, const struct ng_verdict *v)
+{
+	struct out o = { .n = 0 };
+	struct fields f;
+
+	if (ng.log_sink == NG_LOG_NONE || !rate_ok())
+		return;
+	flush_suppressed();
+	fields_of(e, v, &f);
+	if (ng.log_format == NG_FMT_JSON)
+		format_json(&o, e, v, &f);
+	else
+		format_text(&o, e, v, &f);
 	emit(&o);
 }

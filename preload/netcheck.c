@@ -65,12 +65,85 @@ unix_real(const char *path, char *out, size_t n)
 	return 0;
 }
 
-static int check(const struct sockaddr *sa, socklen_t len, int fd, int proto, enum ng_op op, const char *as);
+/* bufs for a query's strings: AF_UNIX path and realpath, learned names */
+struct qbufs {
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 2];
+	char real[PATH_MAX];
+	char names[8][256];
+	const char *np[8];
+};
 
-int
-ng_check_net(const struct sockaddr *sa, socklen_t len, int proto, enum ng_op op)
+/*
+ * The query for a destination: 0, or 1 when its family is not ours to
+ * judge.  The address is text only for AF_UNIX (the path); IP is formatted
+ * only when a line is logged.
+ */
+static int
+query_of(const struct sockaddr *sa, socklen_t len, int proto, enum ng_op op, struct ng_query *q, struct qbufs *b)
 {
-	return check(sa, len, -1, proto, op, NULL);
+	unsigned port;
+
+	memset(q, 0, sizeof(*q));
+	q->op = op;
+	q->proto = proto;
+	q->exe = ng.exe;
+	q->exe_real = ng.exe_real;
+	if (sa && sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+		q->family = AF_INET;
+		memcpy(q->addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+		q->port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	} else if (sa && sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+		memcpy(q->addr, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+		q->family = ng_addr_canon(AF_INET6, q->addr);
+		q->port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	} else if (sa && len >= sizeof(sa_family_t) && sa->sa_family == AF_UNIX) {
+		q->family = ng_sockaddr_str(sa, len, b->path, sizeof(b->path), &port);
+		q->unix_path = b->path;
+		/* its realpath costs three syscalls: only when a target could match */
+		if (ng.set.unix_targets && unix_real(b->path, b->real, sizeof(b->real)) == 0)
+			q->unix_real = b->real;
+		return 0;
+	} else {
+		return 1;
+	}
+	q->nnames = ng_dns_names(q->family, q->addr, b->names, 8);
+	for (size_t i = 0; i < q->nnames; i++)
+		b->np[i] = b->names[i];
+	q->names = b->np;
+	return 0;
+}
+
+/* decide, log, and keep a learned name used by an allowed connect alive */
+static int
+check(const struct sockaddr *sa, socklen_t len, int fd, int proto, enum ng_op op, const char *as)
+{
+	struct ng_query q;
+	struct ng_verdict v;
+	struct qbufs b;
+	const char *opname = as ? as : op == NG_OP_SEND ? "send" : "connect";
+	int ip;
+
+	if (ng_ready() < 0) {
+		log_fail_closed(opname, sa, len, NULL);
+		return -1;
+	}
+	if (query_of(sa, len, proto, op, &q, &b))
+		return 0;	/* other families are not ours to judge */
+	ip = q.family == AF_INET || q.family == AF_INET6;
+	if (fd >= 0 && ip && ng.set.proto_rules)
+		q.proto = proto = ng_sock_proto(fd);
+	ng_decide(&ng.pol, &q, &v);
+	if (v.action != NG_ALLOW || ng.log_allowed) {
+		struct ng_event e = { .op = opname, .sa = sa, .salen = len, .names = q.names, .nnames = q.nnames };
+
+		if (fd >= 0 && ip && !proto)
+			proto = ng_sock_proto(fd);
+		e.proto = ip ? proto : 0;
+		ng_log_verdict(&e, &v);
+	}
+	if (enforce(&v) == 0 && ip && q.nnames)
+		ng_dns_touch(q.family, q.addr);
+	return enforce(&v);
 }
 
 int
@@ -89,83 +162,6 @@ int
 ng_check_sock(int fd, const struct sockaddr *sa, socklen_t len, enum ng_op op)
 {
 	return check(sa, len, fd, 0, op, NULL);
-}
-
-static int
-check(const struct sockaddr *sa, socklen_t len, int fd, int proto, enum ng_op op, const char *as)
-{
-	struct ng_query q;
-	struct ng_verdict v;
-	char names[8][256];
-	const char *np[8];
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 2], real[PATH_MAX];
-	size_t nn = 0;
-	unsigned port;
-	int fam;
-	const char *opname = as ? as : op == NG_OP_SEND ? "send" : "connect";
-
-	if (ng_ready() < 0) {
-		log_fail_closed(opname, sa, len, NULL);
-		return -1;
-	}
-	memset(&q, 0, sizeof(q));
-	/* the address as text only for AF_UNIX (the path); IP is formatted
-	 * only when a line is logged */
-	fam = -1;
-	port = 0;
-	if (sa && sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
-		fam = AF_INET;
-		port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
-	} else if (sa && sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
-		fam = AF_INET6;
-		port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
-	} else if (sa && len >= sizeof(sa_family_t) && sa->sa_family == AF_UNIX) {
-		fam = ng_sockaddr_str(sa, len, path, sizeof(path), &port);
-	}
-	q.op = op;
-	q.proto = proto;
-	q.exe = ng.exe;
-	q.exe_real = ng.exe_real;
-	if (fam == AF_INET) {
-		q.family = AF_INET;
-		memcpy(q.addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
-		q.port = (uint16_t)port;
-	} else if (fam == AF_INET6) {
-		q.family = AF_INET6;
-		memcpy(q.addr, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
-		q.family = ng_addr_canon(AF_INET6, q.addr);
-		q.port = (uint16_t)port;
-	} else if (fam == AF_UNIX) {
-		q.family = AF_UNIX;
-		q.unix_path = path;
-		/* its realpath costs three syscalls: only when a target could match */
-		if (ng.set.unix_targets && unix_real(path, real, sizeof(real)) == 0)
-			q.unix_real = real;
-	} else {
-		return 0;	/* other families are not ours to judge */
-	}
-	if (q.family == AF_INET || q.family == AF_INET6) {
-		nn = ng_dns_names(q.family, q.addr, names, 8);
-		for (size_t i = 0; i < nn; i++)
-			np[i] = names[i];
-		q.names = np;
-		q.nnames = nn;
-	}
-	if (fd >= 0 && q.family != AF_UNIX && ng.set.proto_rules)
-		q.proto = proto = ng_sock_proto(fd);
-	ng_decide(&ng.pol, &q, &v);
-	if (v.action != NG_ALLOW || ng.log_allowed) {
-		struct ng_event e = { .op = opname, .sa = sa, .salen = len, .names = np, .nnames = nn };
-
-		if (fd >= 0 && q.family != AF_UNIX && !proto)
-			proto = ng_sock_proto(fd);
-		e.proto = q.family == AF_UNIX ? 0 : proto;
-
-		ng_log_verdict(&e, &v);
-	}
-	if (enforce(&v) == 0 && (q.family == AF_INET || q.family == AF_INET6) && nn)
-		ng_dns_touch(q.family, q.addr);
-	return enforce(&v);
 }
 
 int

@@ -121,16 +121,13 @@ struct ng_event {
 };
 
 /* Decide a network event; logs; returns 0 allow (incl. audit) or -1 deny */
-NG_HIDDEN int ng_check_net(const struct sockaddr *sa, socklen_t len, int proto, enum ng_op op);
 NG_HIDDEN int ng_check_sock(int fd, const struct sockaddr *sa, socklen_t len, enum ng_op op);
 NG_HIDDEN int ng_check_net_as(const struct sockaddr *sa, socklen_t len, int proto, enum ng_op op, const char *as);
 NG_HIDDEN int ng_check_lookup(const char *name, const char *op);
 /* a DNS message written to a nameserver (NULL: too large to judge) */
 NG_HIDDEN int ng_check_dns_message(const unsigned char *msg, size_t len, int tcp);
 NG_HIDDEN void ng_log_verdict(const struct ng_event *e, const struct ng_verdict *v);
-NG_HIDDEN void ng_log_line(const char *msg);
 NG_HIDDEN int ng_deny_errno(void);
-NG_HIDDEN int ng_effective_audit(const struct ng_verdict *v);
 
 /* ---- DNS learning table (dnstab.c) ------------------------------------- */
 

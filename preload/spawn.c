@@ -249,17 +249,76 @@ child_main(void *arg)
 	return 127;
 }
 
+/*
+ * The path the child runs when it has no inspected fd: a relative path is
+ * the caller's, not the one a chdir file action leads to -- what was judged
+ * is what runs (a script runs by path; argv[0] is kept).  0 or an errno.
+ */
+static int
+spawn_path(struct child *c, const char *path, char *abspath, size_t n)
+{
+	c->path = path;
+	for (int i = 0; i < c->nact && path[0] != '/'; i++) {
+		if (c->act[i].tag != A_CHDIR && c->act[i].tag != A_FCHDIR)
+			continue;
+		if (!getcwd(abspath, n - 1) || ng_strlcat(abspath, "/", n) >= n || ng_strlcat(abspath, path, n) >= n)
+			return ENAMETOOLONG;
+		c->path = abspath;
+		break;
+	}
+	return 0;
+}
+
+static void
+spawn_attrs(struct child *c, const posix_spawnattr_t *attr)
+{
+	sigemptyset(&c->sigdef);
+	if (!attr)
+		return;
+	posix_spawnattr_getflags(attr, &c->flags);
+	if (c->flags & POSIX_SPAWN_SETSIGDEF)
+		posix_spawnattr_getsigdefault(attr, &c->sigdef);
+	posix_spawnattr_getsigmask(attr, &c->sigmask);
+	posix_spawnattr_getpgroup(attr, &c->pgrp);
+	posix_spawnattr_getschedpolicy(attr, &c->policy);
+	posix_spawnattr_getschedparam(attr, &c->sp);
+}
+
+/* clone the child as glibc does, every signal blocked; its pid, or an errno */
+static int
+spawn_child(struct child *c, pid_t *pid)
+{
+	enum { STACK = 128 * 1024 };
+	sigset_t all, old;
+	char *stack = mmap(NULL, STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	pid_t p;
+	int rc;
+
+	if (stack == MAP_FAILED)
+		return errno;
+	sigfillset(&all);
+	ng_sys(SYS_rt_sigprocmask, SIG_BLOCK, &all, &old, NSIG / 8);
+	if (!(c->flags & POSIX_SPAWN_SETSIGMASK))
+		c->sigmask = old;
+	p = clone(child_main, stack + STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, c);
+	rc = p < 0 ? errno : c->err;
+	if (p > 0 && c->err != 0)
+		while (waitpid(p, NULL, 0) < 0 && errno == EINTR)
+			;
+	ng_sys(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, NSIG / 8);
+	munmap(stack, STACK);
+	if (rc == 0 && pid)
+		*pid = p;
+	return rc;
+}
+
 int
 ng_spawn(pid_t *pid, const char *path, int fd, const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
 	 char *const argv[], char *const envp[], int jail, void (*refused)(void *, const struct ng_jail_error *),
 	 void *ctx)
 {
-	enum { STACK = 128 * 1024 };
 	char abspath[PATH_MAX];
 	struct child c;
-	sigset_t all, old;
-	char *stack;
-	pid_t p;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
@@ -269,49 +328,15 @@ ng_spawn(pid_t *pid, const char *path, int fd, const posix_spawn_file_actions_t 
 	for (int i = 0; i < c.nact; i++)
 		if (c.act[i].tag < 0 || c.act[i].tag >= A_KINDS)
 			return -1;	/* a kind of action newer than this file */
-	c.path = path;
-	for (int i = 0; i < c.nact && path[0] != '/'; i++) {
-		if (c.act[i].tag != A_CHDIR && c.act[i].tag != A_FCHDIR)
-			continue;
-		/* a relative path is the caller's, not the new cwd's: what was
-		 * judged is what runs (a script runs by path; argv[0] is kept) */
-		if (!getcwd(abspath, sizeof(abspath) - 1) || ng_strlcat(abspath, "/", sizeof(abspath)) >= sizeof(abspath) ||
-		    ng_strlcat(abspath, path, sizeof(abspath)) >= sizeof(abspath))
-			return ENAMETOOLONG;
-		c.path = abspath;
-		break;
-	}
+	rc = spawn_path(&c, path, abspath, sizeof(abspath));
+	if (rc)
+		return rc;
 	c.fd = fd >= 0 && fstat(fd, &c.st) == 0 ? fd : -1;
 	c.argv = argv;
 	c.envp = envp;
 	c.jail = jail;
 	c.refused = refused;
 	c.ctx = ctx;
-	sigemptyset(&c.sigdef);
-	if (attr) {
-		posix_spawnattr_getflags(attr, &c.flags);
-		if (c.flags & POSIX_SPAWN_SETSIGDEF)
-			posix_spawnattr_getsigdefault(attr, &c.sigdef);
-		posix_spawnattr_getsigmask(attr, &c.sigmask);
-		posix_spawnattr_getpgroup(attr, &c.pgrp);
-		posix_spawnattr_getschedpolicy(attr, &c.policy);
-		posix_spawnattr_getschedparam(attr, &c.sp);
-	}
-	stack = mmap(NULL, STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (stack == MAP_FAILED)
-		return errno;
-	sigfillset(&all);
-	ng_sys(SYS_rt_sigprocmask, SIG_BLOCK, &all, &old, NSIG / 8);
-	if (!(c.flags & POSIX_SPAWN_SETSIGMASK))
-		c.sigmask = old;
-	p = clone(child_main, stack + STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
-	rc = p < 0 ? errno : c.err;
-	if (p > 0 && c.err != 0)
-		while (waitpid(p, NULL, 0) < 0 && errno == EINTR)
-			;
-	ng_sys(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, NSIG / 8);
-	munmap(stack, STACK);
-	if (rc == 0 && pid)
-		*pid = p;
-	return rc;
+	spawn_attrs(&c, attr);
+	return spawn_child(&c, pid);
 }

@@ -517,46 +517,43 @@ valid_sink(const char *s)
 	return !strcmp(s, "stderr") || !strcmp(s, "syslog") || !strcmp(s, "none") || !strncmp(s, "file:/", 6);
 }
 
-static int
-cmd_run(const char *popt, int audit, const char *sink, int argc, char **argv)
+/*
+ * The program itself is judged like any exec: a static binary started
+ * directly would otherwise escape the preload.  Dies on deny (126) and on
+ * a jail without jailexec; says so when audit lets it run anyway.
+ */
+static void
+judge_program(const struct loaded *L, char **argv, struct ng_exec_target *t, struct ng_verdict *v)
 {
-	struct loaded L;
-	struct ng_exec_target t;
 	struct ng_exec_query q;
-	struct ng_verdict v;
-	char num[24], abspol[PATH_MAX];
-	int fd, rc;
+	int rc = ng_exec_resolve(argv[0], 1, getenv("PATH"), t);
 
-	if (argc < 1)
-		usage("run: expected PROGRAM [ARG...]", 125);
-	if (sink && !valid_sink(sink))
-		usage("run: --log takes stderr, syslog, file:/path or none", 125);
-	if (load_policy(popt, 0, &L) < 0)
-		die(125, "%s: the policy did not load; nothing was run", L.path ? L.path : "(built-in default)");
-	if (audit)
-		ng_policy_set_mode(&L.pol, "audit");
-	/* the program itself is judged like any exec: a static binary started
-	 * directly would otherwise escape the preload */
-	rc = ng_exec_resolve(argv[0], 1, getenv("PATH"), &t);
 	if (rc < 0)
 		die(rc == -ENOENT ? 127 : 126, "%s: %s", argv[0], strerror(-rc));
-	ng_exec_query_of(&t, argv[0], &q);
-	ng_decide_exec(&L.pol, &q, &v);
-	if (v.action == NG_DENY && !v.audit)
-		die(126, "%s: the policy denies starting it (rule=%s%s%s)", t.path, v.rule_name, v.file ? " at " : "",
-		    v.file ? v.file : "");
-	if (v.action == NG_JAIL && !v.audit && access(jailexec_path(), X_OK) != 0)
-		die(126, "%s: the policy jails it (rule=%s), and %s is missing; refusing to run it unconfined", t.path,
-		    v.rule_name, jailexec_path());
-	if (v.action != NG_ALLOW && (v.action != NG_JAIL || v.audit))
-		fprintf(stderr, "netguard: %s %s rule=%s (audit: running it anyway)\n", ng_verdict_word(&v), t.path,
-			v.rule_name);
-	fd = seal_snapshot(&L.blob);
-	ng_utoa((unsigned long)fd, num);
-	setenv("NETGUARD_SNAPSHOT", num, 1);
-	if (L.path) {
-		if (!realpath(L.path, abspol))
-			die(125, "%s: %s", L.path, strerror(errno));
+	ng_exec_query_of(t, argv[0], &q);
+	ng_decide_exec(&L->pol, &q, v);
+	if (v->action == NG_DENY && !v->audit)
+		die(126, "%s: the policy denies starting it (rule=%s%s%s)", t->path, v->rule_name,
+		    v->file ? " at " : "", v->file ? v->file : "");
+	if (v->action == NG_JAIL && !v->audit && access(jailexec_path(), X_OK) != 0)
+		die(126, "%s: the policy jails it (rule=%s), and %s is missing; refusing to run it unconfined", t->path,
+		    v->rule_name, jailexec_path());
+	if (v->action != NG_ALLOW && (v->action != NG_JAIL || v->audit))
+		fprintf(stderr, "netguard: %s %s rule=%s (audit: running it anyway)\n", ng_verdict_word(v), t->path,
+			v->rule_name);
+}
+
+/* The snapshot and the sticky NETGUARD_* variables the tree inherits. */
+static void
+export_tree(const struct loaded *L, int audit, const char *sink)
+{
+	char num[24], abspol[PATH_MAX];
+	struct stat st;
+
+	setenv("NETGUARD_SNAPSHOT", ng_utoa((unsigned long)seal_snapshot(&L->blob), num), 1);
+	if (L->path) {
+		if (!realpath(L->path, abspol))
+			die(125, "%s: %s", L->path, strerror(errno));
 		setenv("NETGUARD_POLICY", abspol, 1);
 	} else {
 		unsetenv("NETGUARD_POLICY");
@@ -567,36 +564,52 @@ cmd_run(const char *popt, int audit, const char *sink, int argc, char **argv)
 		setenv("NETGUARD_LOG", sink, 1);
 	set_preload(preload_path());
 	setenv("NETGUARD_JAILEXEC", jailexec_path(), 1);
-	{
-		struct stat st;
-		char ns[24];
+	if (stat("/proc/self/ns/net", &st) == 0)
+		setenv("NETGUARD_ROOTNS", ng_utoa((unsigned long)st.st_ino, num), 1);
+}
 
-		if (stat("/proc/self/ns/net", &st) == 0) {
-			snprintf(ns, sizeof(ns), "%lu", (unsigned long)st.st_ino);
-			setenv("NETGUARD_ROOTNS", ns, 1);
-		}
-	}
+/* jailexec runs it in place: same pid, argv, environment, fds */
+static void __attribute__((noreturn))
+exec_jailed(const struct ng_exec_target *t, int argc, char **argv)
+{
+	char **jv = calloc((size_t)argc + 7, sizeof(char *));
+
+	if (!jv)
+		die(125, "out of memory");
+	jv[0] = (char *)jailexec_path();
+	jv[1] = "-q";
+	jv[2] = "--argv0";
+	jv[3] = argv[0];
+	jv[4] = "--";
+	jv[5] = (char *)t->path;
+	for (int i = 1; i < argc; i++)
+		jv[5 + i] = argv[i];
+	if (t->fd >= 0)
+		close(t->fd);
+	execv(jv[0], jv);
+	die(125, "%s: %s", jv[0], strerror(errno));
+}
+
+static int
+cmd_run(const char *popt, int audit, const char *sink, int argc, char **argv)
+{
+	struct loaded L;
+	struct ng_exec_target t;
+	struct ng_verdict v;
+
+	if (argc < 1)
+		usage("run: expected PROGRAM [ARG...]", 125);
+	if (sink && !valid_sink(sink))
+		usage("run: --log takes stderr, syslog, file:/path or none", 125);
+	if (load_policy(popt, 0, &L) < 0)
+		die(125, "%s: the policy did not load; nothing was run", L.path ? L.path : "(built-in default)");
+	if (audit)
+		ng_policy_set_mode(&L.pol, "audit");
+	judge_program(&L, argv, &t, &v);
+	export_tree(&L, audit, sink);
 	unload_policy(&L);
-	if (v.action == NG_JAIL && !v.audit) {
-		/* jailexec runs it in place: same pid, argv, environment, fds */
-		size_t n = (size_t)argc;
-		char **jv = calloc(n + 7, sizeof(char *));
-
-		if (!jv)
-			die(125, "out of memory");
-		jv[0] = (char *)jailexec_path();
-		jv[1] = "-q";
-		jv[2] = "--argv0";
-		jv[3] = argv[0];
-		jv[4] = "--";
-		jv[5] = t.path;
-		for (size_t i = 1; i < n; i++)
-			jv[5 + i] = argv[i];
-		if (t.fd >= 0)
-			close(t.fd);
-		execv(jv[0], jv);
-		die(125, "%s: %s", jv[0], strerror(errno));
-	}
+	if (v.action == NG_JAIL && !v.audit)
+		exec_jailed(&t, argc, argv);
 	if (t.fd >= 0) {
 		syscall(SYS_execveat, t.fd, "", argv, environ, AT_EMPTY_PATH);
 		if (errno != ENOSYS)
