@@ -83,7 +83,34 @@ glibc_interp(const char *s)
 }
 
 static unsigned
-scan_dynamic(int fd, const Phdr *ph, int nph, const Phdr *dyn)
+needed_flags(int fd, const Phdr *ph, int nph, uint64_t strtab, const uint64_t *needed, int nneeded, char *asan,
+	     size_t asz)
+{
+	unsigned flags = 0;
+
+	for (int i = 0; i < nneeded; i++) {
+		char name[64];
+		off_t off = vaddr_off(ph, nph, strtab + needed[i]);
+
+		if (off < 0)
+			continue;
+		memset(name, 0, sizeof(name));
+		if (pread_raw(fd, name, sizeof(name) - 1, off) <= 0)
+			continue;
+		if (strncmp(name, "liburing", 8) == 0)
+			flags |= NG_ELF_URING;
+		if (strncmp(name, "libasan.so", 10) == 0 && asan && strlen(name) < asz) {
+			memcpy(asan, name, strlen(name) + 1);
+			flags |= NG_ELF_ASAN;
+		}
+	}
+	return flags;
+}
+
+/* the DT_NEEDED names that matter: liburing; libasan (whose runtime must
+ * come first in LD_PRELOAD: its soname into asan) */
+static unsigned
+scan_dynamic(int fd, const Phdr *ph, int nph, const Phdr *dyn, char *asan, size_t asz)
 {
 	Dyn d[64];
 	uint64_t strtab = 0;
@@ -108,21 +135,8 @@ scan_dynamic(int fd, const Phdr *ph, int nph, const Phdr *dyn)
 done:
 	if (!strtab)
 		return 0;
-	for (int i = 0; i < nneeded; i++) {
-		char name[64];
-		off_t off = vaddr_off(ph, nph, strtab + needed[i]);
-
-		if (off < 0)
-			continue;
-		memset(name, 0, sizeof(name));
-		if (pread_raw(fd, name, sizeof(name) - 1, off) <= 0)
-			continue;
-		if (strncmp(name, "liburing", 8) == 0)
-			return NG_ELF_URING;
-	}
-	return 0;
+	return needed_flags(fd, ph, nph, strtab, needed, nneeded, asan, asz);
 }
-
 static int
 go_note(int fd, const Phdr *p)
 {
@@ -174,6 +188,12 @@ go_sections(int fd, const Ehdr *eh)
 unsigned
 ng_elf_inspect(int fd)
 {
+	return ng_elf_inspect_ex(fd, NULL, 0);
+}
+
+unsigned
+ng_elf_inspect_ex(int fd, char *asan, size_t asz)
+{
 	Ehdr eh;
 	Phdr ph[MAX_PHDRS];
 	unsigned char ident[EI_NIDENT];
@@ -205,7 +225,7 @@ ng_elf_inspect(int fd)
 			if (!glibc_interp(path))
 				flags |= NG_ELF_FOREIGN;
 		} else if (ph[i].p_type == PT_DYNAMIC) {
-			flags |= scan_dynamic(fd, ph, nph, &ph[i]);
+			flags |= scan_dynamic(fd, ph, nph, &ph[i], asan, asz);
 		} else if (ph[i].p_type == PT_NOTE && go_note(fd, &ph[i])) {
 			flags |= NG_ELF_GO;
 		}
@@ -227,7 +247,7 @@ ng_elf_describe(unsigned flags, char *buf, size_t n)
 		{ NG_ELF_STATIC, "statically linked" }, { NG_ELF_GO, "Go binary" },
 		{ NG_ELF_FOREIGN, "non-glibc interpreter (musl?)" }, { NG_ELF_URING, "links liburing" },
 		{ NG_ELF_CLASS, "another ELF class or machine" }, { NG_ELF_NOT_ELF, "not ELF" },
-		{ NG_ELF_BAD, "malformed ELF" },
+		{ NG_ELF_BAD, "malformed ELF" }, { NG_ELF_UNREADABLE, "not readable by this user: cannot tell" },
 	};
 	size_t used = 0;
 

@@ -14,9 +14,13 @@
 #define NG_ELF_CLASS      0x10u	/* another ELF class or machine */
 #define NG_ELF_NOT_ELF    0x20u	/* not an ELF file (script, data) */
 #define NG_ELF_BAD        0x40u	/* malformed */
+#define NG_ELF_UNREADABLE 0x80u	/* executable but not readable by this user: unknown */
+#define NG_ELF_ASAN       0x100u	/* DT_NEEDED libasan: its runtime must be loaded first */
 
 /* The NG_ELF_* flags of the image in fd. */
 unsigned ng_elf_inspect(int fd);
+/* The same; with NG_ELF_ASAN, the libasan soname it needs into asan. */
+unsigned ng_elf_inspect_ex(int fd, char *asan, size_t asz);
 /* Human words for flags ("statically linked", "Go binary", ...), into buf. */
 const char *ng_elf_describe(unsigned flags, char *buf, size_t n);
 

@@ -35,6 +35,43 @@ open_ro(const char *path)
 	return (int)ng_sys(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 }
 
+/*
+ * Open a program to inspect and run, never blocking and never changing
+ * what the kernel would say: an O_PATH handle first (a FIFO's open would
+ * wait for a writer), then only a regular file is reopened for reading
+ * through that very handle.  Not regular: -EACCES, as execve gives.  A file
+ * this user may execute but not read (mode 0711): its O_PATH handle, with
+ * *unreadable set -- the kernel runs it, we cannot look inside.
+ */
+static int
+open_exec(const char *path, int *unreadable)
+{
+	char link[NG_FD_PATH_MAX];
+	struct stat st;
+	int pfd = (int)ng_sys(SYS_openat, AT_FDCWD, path, O_PATH | O_CLOEXEC), fd;
+
+	*unreadable = 0;
+	if (pfd < 0)
+		return -errno;
+	if (ng_sys(SYS_fstat, pfd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		ng_sys(SYS_close, pfd);
+		return -EACCES;
+	}
+	fd = (int)ng_sys(SYS_openat, AT_FDCWD, ng_fd_path(pfd, link), O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)	/* no /proc: the path again, never blocking */
+		fd = (int)ng_sys(SYS_openat, AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0) {
+		ng_sys(SYS_close, pfd);
+		return fd;
+	}
+	if (errno != EACCES) {
+		ng_sys(SYS_close, pfd);
+		return -errno;
+	}
+	*unreadable = 1;
+	return pfd;
+}
+
 static void
 close_fd(int fd)
 {
@@ -117,7 +154,14 @@ privileged(int fd)
 		return 0;
 	if (st.st_mode & (S_ISUID | S_ISGID))
 		return 1;
-	return ng_sys(SYS_fgetxattr, fd, "security.capability", NULL, 0) > 0;
+	if (ng_sys(SYS_fgetxattr, fd, "security.capability", NULL, 0) > 0)
+		return 1;
+	if (errno == EBADF) {	/* an O_PATH handle: by its /proc name */
+		char link[NG_FD_PATH_MAX];
+
+		return ng_sys(SYS_getxattr, ng_fd_path(fd, link), "security.capability", NULL, 0) > 0;
+	}
+	return 0;
 }
 
 /* Parse "#!interp [arg]" from fd.  Returns 1 if a script, 0 if not. */
@@ -193,7 +237,7 @@ follow_interpreters(struct ng_exec_target *t, int fd, const char *path_env)
 			break;
 		}
 		fd_real(ifd, t->interp, t->interp_real, sizeof(t->interp_real));
-		t->elf = ng_elf_inspect(ifd);
+		t->elf = ng_elf_inspect_ex(ifd, t->asan, sizeof(t->asan));
 		t->privileged |= privileged(ifd);
 		close_fd(ifd);
 	}
@@ -202,7 +246,7 @@ follow_interpreters(struct ng_exec_target *t, int fd, const char *path_env)
 int
 ng_exec_resolve(const char *file, int search, const char *path_env, struct ng_exec_target *t)
 {
-	int fd, rc;
+	int fd, rc, unreadable;
 
 	memset(t, 0, sizeof(*t));
 	t->fd = -1;
@@ -210,12 +254,20 @@ ng_exec_resolve(const char *file, int search, const char *path_env, struct ng_ex
 		    : (scopy(t->path, sizeof(t->path), file, strlen(file)) ? -ENAMETOOLONG : 0);
 	if (rc < 0)
 		return rc;
-	fd = open_ro(t->path);
+	fd = open_exec(t->path, &unreadable);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	fd_real(fd, t->path, t->real, sizeof(t->real));
-	t->elf = ng_elf_inspect(fd);
 	t->privileged = privileged(fd);
+	if (unreadable) {
+		/* what it is cannot be known: run by path (a script could not
+		 * run from an O_PATH handle), under whatever the policy says of
+		 * programs it cannot see into */
+		t->elf = NG_ELF_UNREADABLE;
+		ng_sys(SYS_close, fd);
+		return 0;
+	}
+	t->elf = ng_elf_inspect_ex(fd, t->asan, sizeof(t->asan));
 	follow_interpreters(t, fd, path_env);
 	if (t->script) {
 		close_fd(fd);
@@ -236,7 +288,7 @@ ng_exec_inspect_fd(int fd, const char *path_env, struct ng_exec_target *t)
 	r = ng_sys(SYS_readlinkat, AT_FDCWD, ng_fd_path(fd, link), t->real, sizeof(t->real) - 1);
 	t->real[r > 0 ? r : 0] = '\0';
 	ng_strlcpy(t->path, r > 0 ? t->real : link, sizeof(t->path));
-	t->elf = ng_elf_inspect(fd);
+	t->elf = ng_elf_inspect_ex(fd, t->asan, sizeof(t->asan));
 	if (t->elf & NG_ELF_NOT_ELF) {
 		/* a script behind an fd: resolve its interpreter by path */
 		struct ng_exec_target t2;

@@ -18,6 +18,7 @@ struct ng_exec_target {
 	char interp[PATH_MAX];		/* script: the interpreter that runs */
 	char interp_real[PATH_MAX];
 	unsigned elf;			/* NG_ELF_* of what runs (interpreter for scripts) */
+	char asan[64];			/* NG_ELF_ASAN: the libasan soname it needs */
 	int privileged;			/* setuid, setgid or file capabilities */
 	int script;
 	int fd;				/* ELF target opened for execveat, or -1 */

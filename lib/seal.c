@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -51,6 +52,18 @@ failed(int fd, const char **why, const char *step)
 }
 
 int
+ng_fd_min(void)
+{
+	struct rlimit rl;
+
+	if (ng_sys(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) < 0 || rl.rlim_cur > 2 * NG_SNAPSHOT_FD_MIN)
+		return NG_SNAPSHOT_FD_MIN;
+	/* ulimit -n 64: F_DUPFD 200 would fail with EINVAL; stay in the
+	 * upper quarter of what the process may have */
+	return rl.rlim_cur > 16 ? (int)(rl.rlim_cur - rl.rlim_cur / 4) : 3;
+}
+
+int
 ng_seal_finish(int fd, const char **why)
 {
 	int hi;
@@ -58,7 +71,7 @@ ng_seal_finish(int fd, const char **why)
 	if (ng_sys(SYS_fcntl, fd, F_ADD_SEALS, SEALS) < 0)
 		return failed(fd, why, "fcntl(F_ADD_SEALS)");
 	/* inheritable (no FD_CLOEXEC), out of the program's way */
-	hi = (int)ng_sys(SYS_fcntl, fd, F_DUPFD, NG_SNAPSHOT_FD_MIN);
+	hi = (int)ng_sys(SYS_fcntl, fd, F_DUPFD, ng_fd_min());
 	if (hi < 0)
 		return failed(fd, why, "fcntl(F_DUPFD)");
 	ng_sys(SYS_close, fd);

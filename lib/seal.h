@@ -17,6 +17,13 @@
 
 #define NG_SNAPSHOT_FD_MIN 200
 
+/*
+ * The lowest descriptor the library's own fds take: NG_SNAPSHOT_FD_MIN,
+ * or lower within a small RLIMIT_NOFILE (a descriptor limit of 64 still
+ * has room for them).
+ */
+int ng_fd_min(void);
+
 struct ng_sealed {
 	size_t size;
 	unsigned long dev, ino;
@@ -27,7 +34,7 @@ int ng_seal_create(void);
 /* Write all of buf to fd; 0, or -1 with errno. */
 int ng_seal_write(int fd, const void *buf, size_t n);
 /*
- * Seal fd and move it to an inheritable descriptor >= NG_SNAPSHOT_FD_MIN
+ * Seal fd and move it to an inheritable descriptor >= ng_fd_min()
  * (fd is closed either way).  Returns the new descriptor, or -1 with errno
  * and *why naming the step.
  */

@@ -55,8 +55,10 @@ ng_decide_exec(const struct ng_policy *p, const struct ng_exec_query *q, struct 
 		ng_verdict_default(p, v, (enum ng_action)s->exec_dflt, NG_FROM_DEFAULT, "default");
 }
 
-/* static, Go, musl, liburing, another ELF class, or malformed (SPEC 3.4) */
-#define UNHOOKABLE_ELF (NG_ELF_STATIC | NG_ELF_GO | NG_ELF_FOREIGN | NG_ELF_URING | NG_ELF_CLASS | NG_ELF_BAD)
+/* static, Go, musl, liburing, another ELF class, malformed, or unreadable: what
+ * cannot be seen into is treated as unhookable (SPEC 3.4; fail closed) */
+#define UNHOOKABLE_ELF \
+	(NG_ELF_STATIC | NG_ELF_GO | NG_ELF_FOREIGN | NG_ELF_URING | NG_ELF_CLASS | NG_ELF_BAD | NG_ELF_UNREADABLE)
 
 void
 ng_exec_query_of(const struct ng_exec_target *t, const char *argv0, struct ng_exec_query *q)

@@ -76,8 +76,19 @@ is_self(const char *entry, size_t len)
  * point LD_LIBRARY_PATH or a path at a look-alike) replaced by this very
  * library's absolute path, once; appended if the program removed it.
  */
+/* does LD_PRELOAD already load an ASan runtime first? */
+static int
+asan_first(const char *cur)
+{
+	size_t len = strcspn(cur, ": ");
+	const char *b = memrchr(cur, '/', len);
+
+	b = b ? b + 1 : cur;
+	return strncmp(b, "libasan.so", 10) == 0;
+}
+
 static const char *
-child_preload(const char *cur, char *buf, size_t n)
+child_preload(const char *cur, const char *first, char *buf, size_t n)
 {
 	const char *self = ng.self[0] ? ng.self : "libnetguard.so";
 	const char *p;
@@ -86,6 +97,9 @@ child_preload(const char *cur, char *buf, size_t n)
 	if (!cur)
 		cur = ng.preload_env;
 	buf[0] = '\0';
+	/* a program linked with ASan aborts unless its runtime comes first */
+	if (first && !asan_first(cur))
+		ng_strlcpy(buf, first, n);
 	for (p = cur; *p;) {
 		size_t len = strcspn(p, ": ");
 		const char *entry = p;
@@ -118,7 +132,8 @@ child_preload(const char *cur, char *buf, size_t n)
 }
 
 char **
-ng_env_child(char *const envp[], char **out, size_t cap, char *strbuf, size_t strsz, int no_preload)
+ng_env_child(char *const envp[], char **out, size_t cap, char *strbuf, size_t strsz, int no_preload,
+	     const char *first)
 {
 	size_t n = 0;
 	const char *cur_preload = NULL;
@@ -140,7 +155,7 @@ ng_env_child(char *const envp[], char **out, size_t cap, char *strbuf, size_t st
 	if (!no_preload) {
 		char tmp[PATH_MAX * 2];
 
-		pre = child_preload(cur_preload, tmp, sizeof(tmp));
+		pre = child_preload(cur_preload, first, tmp, sizeof(tmp));
 		if (pre && n + 1 < cap) {
 			ng_strlcpy(strbuf, "LD_PRELOAD=", strsz);
 			ng_strlcat(strbuf, pre, strsz);
@@ -181,7 +196,7 @@ ng_env_restore_environ(void)
 		name[len] = '\0';
 		setenv(name, ng.sticky[i] + len + 1, 1);
 	}
-	pre = child_preload(getenv("LD_PRELOAD"), tmp, sizeof(tmp));
+	pre = child_preload(getenv("LD_PRELOAD"), NULL, tmp, sizeof(tmp));
 	if (pre)
 		setenv("LD_PRELOAD", pre, 1);
 }

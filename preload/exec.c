@@ -156,11 +156,18 @@ refuse(struct plan *pl)
 
 /* The environment for the child, built on the caller's stack (no_preload:
  * a program of another ELF class gets no LD_PRELOAD). */
-#define CHILD_ENV(name, envp, no_preload)                                            \
+#define CHILD_ENV(name, envp, no_preload, first)                                     \
 	size_t name##_cap = ng_env_count(envp) + ENV_EXTRA;                          \
 	char *name##_v[name##_cap];                                                  \
 	char name##_buf[PATH_MAX * 2 + 16];                                          \
-	char **name = ng_env_child(envp, name##_v, name##_cap, name##_buf, sizeof(name##_buf), no_preload)
+	char **name = ng_env_child(envp, name##_v, name##_cap, name##_buf, sizeof(name##_buf), no_preload, first)
+
+/* the ASan runtime the target needs first in LD_PRELOAD, or NULL */
+static const char *
+asan_of(const struct plan *pl)
+{
+	return (pl->t.elf & NG_ELF_ASAN) && pl->t.asan[0] ? pl->t.asan : NULL;
+}
 
 /* how exec_target may treat its fd */
 enum { FD_OURS = 1, FD_ONLY = 2 };	/* close it if the exec fails; no path to fall back on */
@@ -254,7 +261,7 @@ run_jailed(struct plan *pl, const char *path, int fd, int how, char *const argv[
 static int
 run_plan(struct plan *pl, const char *orig, char *const argv[], char *const envp[])
 {
-	CHILD_ENV(env, envp, pl->foreign);
+	CHILD_ENV(env, envp, pl->foreign, asan_of(pl));
 	const char *path = pl->t.path[0] ? pl->t.path : orig;
 
 	if (pl->jail)
@@ -279,6 +286,31 @@ ng_execv(const char *path, char *const argv[])
 	return ng_execve(path, argv, environ);
 }
 
+/*
+ * execvp and execlp run a file the kernel cannot execute (no "#!", or
+ * empty) with /bin/sh, as glibc does and POSIX requires: argv becomes
+ * /bin/sh FILE ARG...  That exec is judged like any other.
+ */
+static int
+sh_fallback(const char *path, char *const argv[], char *const envp[])
+{
+	size_t n = 0;
+
+	while (argv && argv[n])
+		n++;
+	{
+		char *sv[n + 3];
+
+		sv[0] = "/bin/sh";
+		sv[1] = (char *)path;
+		for (size_t i = 1; i <= n; i++)
+			sv[i + 1] = i < n ? argv[i] : NULL;
+		if (n == 0)
+			sv[2] = NULL;
+		return ng_execve("/bin/sh", sv, envp);
+	}
+}
+
 int
 ng_execvpe(const char *file, char *const argv[], char *const envp[])
 {
@@ -287,7 +319,10 @@ ng_execvpe(const char *file, char *const argv[], char *const envp[])
 	plan_path(&pl, file, 1, argv);
 	if (pl.rc < 0)
 		return refuse(&pl);
-	return run_plan(&pl, file, argv, envp);
+	run_plan(&pl, file, argv, envp);
+	if (errno == ENOEXEC)
+		return sh_fallback(pl.t.path[0] ? pl.t.path : file, argv, envp);
+	return -1;
 }
 
 int
@@ -306,8 +341,9 @@ ng_execvp(const char *file, char *const argv[])
 	va_end(count_);                                                              \
 	char *argv[argc_ + 1];                                                       \
 	argv[0] = (char *)(arg0);                                                    \
-	for (size_t i_ = 1; i_ <= argc_; i_++)                                       \
-		argv[i_] = i_ < argc_ ? va_arg(ap, char *) : NULL;                   \
+	for (size_t i_ = 1; i_ < argc_; i_++)                                        \
+		argv[i_] = va_arg(ap, char *);                                       \
+	argv[argc_] = va_arg(ap, char *); /* the NULL: execle's envp follows it */   \
 	extra
 
 NG_EXPORT int
@@ -365,7 +401,7 @@ static int
 jail_fd(struct plan *pl, int fd, int how, char *const argv[], char *const envp[])
 {
 	char path[NG_FD_PATH_MAX];
-	CHILD_ENV(env, envp, pl->foreign);
+	CHILD_ENV(env, envp, pl->foreign, asan_of(pl));
 
 	ng_fd_path(fd, path);
 	pl->t.fd = -1;
@@ -383,7 +419,7 @@ ng_fexecve(int fd, char *const argv[], char *const envp[])
 	if (pl.jail)
 		return jail_fd(&pl, fd, 0, argv, envp);
 	{
-		CHILD_ENV(env, envp, 0);
+		CHILD_ENV(env, envp, 0, asan_of(&pl));
 
 		return ng_real.fexecve(fd, argv, env);
 	}
@@ -407,7 +443,7 @@ ng_execveat(int dirfd, const char *path, char *const argv[], char *const envp[],
 		if (pl.rc == 0 && pl.jail)
 			return jail_fd(&pl, fd, FD_OURS, argv, envp);	/* the file judged, not PATH under the cwd */
 		if (pl.rc == 0) {
-			CHILD_ENV(env, envp, 0);
+			CHILD_ENV(env, envp, 0, asan_of(&pl));
 
 			return exec_target(fd, FD_OURS | FD_ONLY, NULL, argv, env);
 		}
@@ -420,7 +456,7 @@ ng_execveat(int dirfd, const char *path, char *const argv[], char *const envp[],
 	if (pl.rc < 0)
 		return refuse(&pl);
 	{
-		CHILD_ENV(env, envp, 0);
+		CHILD_ENV(env, envp, 0, asan_of(&pl));
 
 		return ng_real.execveat(dirfd, path, argv, env, flags);
 	}
@@ -443,7 +479,7 @@ spawn(int search, pid_t *pid, const char *file, const posix_spawn_file_actions_t
 	if (pl.rc < 0)
 		return -pl.rc;
 	{
-		CHILD_ENV(env, envp, pl.foreign);
+		CHILD_ENV(env, envp, pl.foreign, asan_of(&pl));
 		const char *path = pl.t.path;
 		int rc = ng_spawn(pid, path, pl.t.fd, fa, attr, argv, env, pl.jail, jail_refused, &pl);
 

@@ -1,8 +1,9 @@
 /*
- * Keep the library's own fds alive: the policy snapshot (inherited by every
- * descendant) and the log sink.  Python's close_fds=True, ssh and daemons
- * close every fd they did not open; close, close_range and closefrom skip
- * ours, and dup2/dup3 onto one of ours first move ours out of the way.
+ * Keep the library's one descriptor alive: the policy snapshot, inherited
+ * by every descendant (the log sink is opened per line, log.c).  Python's
+ * close_fds=True, ssh and daemons close every fd they did not open; close,
+ * close_range and closefrom skip it, and dup2/dup3 onto it first move it
+ * out of the way.
  */
 #include "config.h"
 
@@ -10,6 +11,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -22,29 +24,23 @@
 int
 ng_protected_fd(int fd)
 {
-	return fd >= 0 && (fd == ng.snap_fd || fd == ng.log_fd);
+	return fd >= 0 && fd == ng.snap_fd;
 }
 
-/* Move a protected fd to a new number before fd is taken over. */
+/* Move the snapshot to a new number before its fd is taken over. */
 static void
 relocate(int fd)
 {
-	int nfd = (int)ng_sys(SYS_fcntl, fd, fd == ng.log_fd ? F_DUPFD_CLOEXEC : F_DUPFD, fd + 1);
+	int nfd = (int)ng_sys(SYS_fcntl, fd, F_DUPFD, fd + 1);
+	char num[24];
 
 	if (nfd < 0)
 		return;
-	if (fd == ng.snap_fd) {
-		char num[24];
-
-		ng.snap_fd = nfd;
-		ng_utoa((unsigned long)nfd, num);
-		for (int i = 0; i < ng.nsticky; i++)
-			if (strncmp(ng.sticky[i], "NETGUARD_SNAPSHOT=", 18) == 0) {
-				ng_strlcpy(ng.sticky[i] + 18, num, sizeof(ng.sticky[i]) - 18);
-			}
-	} else {
-		ng.log_fd = nfd;
-	}
+	ng.snap_fd = nfd;
+	ng_utoa((unsigned long)nfd, num);
+	for (int i = 0; i < ng.nsticky; i++)
+		if (strncmp(ng.sticky[i], "NETGUARD_SNAPSHOT=", 18) == 0)
+			ng_strlcpy(ng.sticky[i] + 18, num, sizeof(ng.sticky[i]) - 18);
 }
 
 int
@@ -58,26 +54,17 @@ ng_close(int fd)
 	return ng_real.close(fd);
 }
 
-/* close_range around our fds; syscalls only (spawn.c calls it in a CLONE_VM child) */
+/* close_range around the snapshot; syscalls only (spawn.c calls it in a CLONE_VM child) */
 int
 ng_close_range_keep_ours(unsigned first, unsigned last, int flags)
 {
-	int keep[2] = { ng.snap_fd, ng.log_fd }, rc = 0;
+	int keep = ng.snap_fd, rc = 0;
 	unsigned lo = first;
 
-	/* sort the (at most two) protected fds */
-	if (keep[0] > keep[1]) {
-		int t = keep[0];
-
-		keep[0] = keep[1];
-		keep[1] = t;
-	}
-	for (int i = 0; i < 2; i++) {
-		if (keep[i] < 0 || (unsigned)keep[i] < lo || (unsigned)keep[i] > last)
-			continue;
-		if ((unsigned)keep[i] > lo && ng_sys(SYS_close_range, lo, (unsigned)keep[i] - 1, flags) < 0)
+	if (keep >= 0 && (unsigned)keep >= lo && (unsigned)keep <= last) {
+		if ((unsigned)keep > lo && ng_sys(SYS_close_range, lo, (unsigned)keep - 1, flags) < 0)
 			rc = -1;
-		lo = (unsigned)keep[i] + 1;
+		lo = (unsigned)keep + 1;
 	}
 	if (lo <= last && ng_sys(SYS_close_range, lo, last, flags) < 0)
 		rc = -1;
@@ -135,19 +122,64 @@ ng_dup3(int oldfd, int newfd, int flags)
 	return ng_real.dup3(oldfd, newfd, flags);
 }
 
-NG_EXPORT int
-fcntl(int fd, int cmd, ...)
+/*
+ * The snapshot must survive exec: nothing may make it close-on-exec --
+ * fcntl(F_SETFD) under either name (fcntl64 is what every
+ * _FILE_OFFSET_BITS=64 program calls), ioctl(FIOCLEX), or the same through
+ * syscall().  Such a call on it succeeds and changes nothing.
+ */
+int
+ng_fcntl_arg(int fd, int cmd, long arg)
 {
-	va_list ap;
-	void *arg;
-
-	va_start(ap, cmd);
-	arg = va_arg(ap, void *);
-	va_end(ap);
-	/* the snapshot must survive exec: never let it become close-on-exec */
-	if (fd == ng.snap_fd && fd >= 0 && cmd == F_SETFD && ((long)arg & FD_CLOEXEC))
+	if (fd >= 0 && fd == ng.snap_fd && cmd == F_SETFD && (arg & FD_CLOEXEC))
 		return 0;
 	if (!ng_real.fcntl)
 		return (int)ng_sys(SYS_fcntl, fd, cmd, arg);
 	return ng_real.fcntl(fd, cmd, arg);
+}
+
+int
+ng_ioctl_arg(int fd, unsigned long req, long arg)
+{
+	if (fd >= 0 && fd == ng.snap_fd && req == FIOCLEX)
+		return 0;
+	if (!ng_real.ioctl)
+		return (int)ng_sys(SYS_ioctl, fd, req, arg);
+	return ng_real.ioctl(fd, req, arg);
+}
+
+NG_EXPORT int
+fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	long arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, long);
+	va_end(ap);
+	return ng_fcntl_arg(fd, cmd, arg);
+}
+
+NG_EXPORT int
+fcntl64(int fd, int cmd, ...)
+{
+	va_list ap;
+	long arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, long);
+	va_end(ap);
+	return ng_fcntl_arg(fd, cmd, arg);
+}
+
+NG_EXPORT int
+ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	long arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, long);
+	va_end(ap);
+	return ng_ioctl_arg(fd, req, arg);
 }

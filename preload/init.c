@@ -52,7 +52,7 @@
 
 
 struct ng_real ng_real;
-struct ng_state ng = { .snap_fd = -1, .log_fd = -1 };
+struct ng_state ng = { .snap_fd = -1 };
 static _Atomic pid_t init_owner;
 
 /* ---- real symbols ------------------------------------------------------- */
@@ -311,20 +311,6 @@ setup_regex(void)
 
 /* ---- log sink ------------------------------------------------------------ */
 
-/* fd moved out of the program's way (close-on-exec); -1 if fd was -1 */
-static int
-high_fd(int fd)
-{
-	int hi;
-
-	if (fd < 0)
-		return -1;
-	hi = (int)ng_sys(SYS_fcntl, fd, F_DUPFD_CLOEXEC, NG_SNAPSHOT_FD_MIN);
-	if (fd > 2)
-		ng_sys(SYS_close, fd);
-	return hi;
-}
-
 /* the sink of the policy, then NETGUARD_LOG over it */
 static void
 choose_sink(void)
@@ -352,52 +338,37 @@ choose_sink(void)
 	}
 }
 
-static int
-open_syslog(void)
-{
-	struct sockaddr_un un = { .sun_family = AF_UNIX, .sun_path = "/dev/log" };
-	int fd = (int)ng_sys(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	if (fd >= 0 && ng_sys(SYS_connect, fd, &un, sizeof(un)) < 0) {
-		ng_sys(SYS_close, fd);
-		fd = -1;
-	}
-	return fd;
-}
-
-static int
-open_sink(void)
-{
-	int fd;
-
-	switch (ng.log_sink) {
-	case NG_LOG_STDERR:
-		return high_fd(2);
-	case NG_LOG_FILE:
-		fd = (int)ng_sys(SYS_openat, AT_FDCWD, ng.log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-		if (fd >= 0)
-			return high_fd(fd);
-		say("cannot open the log file, logging to stderr: ", ng.log_path);
-		ng.log_sink = NG_LOG_STDERR;
-		return high_fd(2);
-	case NG_LOG_SYSLOG:
-		return high_fd(open_syslog());
-	default:
-		return -1;
-	}
-}
-
+/* log to fd 2 while it stays the file it is now (log.c checks) */
 static void
-setup_log(void)
+stderr_sink(void)
 {
 	struct stat st;
 
-	choose_sink();
-	ng.log_fd = open_sink();
-	if (ng.log_fd >= 0 && ng_sys(SYS_fstat, ng.log_fd, &st) == 0) {
+	ng.log_sink = NG_LOG_STDERR;
+	if (ng_sys(SYS_fstat, 2, &st) == 0) {
 		ng.log_dev = (unsigned long)st.st_dev;
 		ng.log_ino = (unsigned long)st.st_ino;
 	}
+}
+
+/* The sink is opened per line (log.c); here only checked once. */
+static void
+setup_log(void)
+{
+	int fd;
+
+	choose_sink();
+	if (ng.log_sink == NG_LOG_STDERR)
+		stderr_sink();
+	if (ng.log_sink != NG_LOG_FILE)
+		return;
+	fd = (int)ng_sys(SYS_openat, AT_FDCWD, ng.log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		ng_sys(SYS_close, fd);
+		return;
+	}
+	say("cannot open the log file, logging to stderr: ", ng.log_path);
+	stderr_sink();
 }
 
 /* ---- nameservers ------------------------------------------------------- */
@@ -536,8 +507,8 @@ ng_init(void)
 
 		atomic_store(&init_owner, self);
 		rc = do_init();
-		if (rc < 0 && ng.log_fd < 0)
-			ng.log_sink = NG_LOG_STDERR;
+		if (rc < 0 && !ng.log_sink)
+			stderr_sink();	/* init failed before the log: refusals go to stderr */
 		atomic_store(&ng.phase, rc < 0 ? NG_FAILED : NG_READY);
 		return rc;
 	}

@@ -8,7 +8,10 @@
 
 #include <errno.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -200,25 +203,50 @@ rate_ok(void)
 	return 1;
 }
 
+/*
+ * The sink, opened for one line and closed again: the library holds no
+ * descriptor of its own for logging, so a child started with close_fds
+ * sees none, and a daemon that closes its stderr really lets it go.
+ * stderr: fd 2 while it is still the file it was at start (a daemon that
+ * closed fd 2 and reused the number must not get log lines in its data);
+ * -1: nowhere to write now.
+ */
 static int
-sink_ok(void)
+sink_open(int *ours)
 {
+	struct sockaddr_un un = { .sun_family = AF_UNIX, .sun_path = "/dev/log" };
 	struct stat st;
+	int fd;
 
-	if (ng.log_fd < 0)
-		return 0;
-	if (fstat(ng.log_fd, &st) < 0)
-		return 0;
-	return (unsigned long)st.st_dev == ng.log_dev && (unsigned long)st.st_ino == ng.log_ino;
+	*ours = 1;
+	switch (ng.log_sink) {
+	case NG_LOG_STDERR:
+		*ours = 0;
+		if (ng_sys(SYS_fstat, 2, &st) < 0 || (unsigned long)st.st_dev != ng.log_dev ||
+		    (unsigned long)st.st_ino != ng.log_ino)
+			return -1;
+		return 2;
+	case NG_LOG_FILE:
+		return (int)ng_sys(SYS_openat, AT_FDCWD, ng.log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	case NG_LOG_SYSLOG:
+		fd = (int)ng_sys(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0 && ng_sys(SYS_connect, fd, &un, sizeof(un)) < 0) {
+			ng_sys(SYS_close, fd);
+			fd = -1;
+		}
+		return fd;
+	default:
+		return -1;
+	}
 }
 
 static void
 emit(struct out *o)
 {
-	ssize_t w;
-	int saved = errno;
+	long w;
+	int saved = errno, ours, fd = sink_open(&ours);
 
-	if (!sink_ok()) {
+	if (fd < 0) {
 		errno = saved;
 		return;
 	}
@@ -228,8 +256,10 @@ emit(struct out *o)
 	}
 	o->buf[o->n++] = '\n';
 	do {
-		w = ng_sys(SYS_write, ng.log_fd, o->buf, o->n);
+		w = ng_sys(SYS_write, fd, o->buf, o->n);
 	} while (w < 0 && errno == EINTR);
+	if (ours)
+		ng_sys(SYS_close, fd);
 	errno = saved;
 }
 

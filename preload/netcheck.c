@@ -37,11 +37,7 @@ log_fail_closed(const char *op, const struct sockaddr *sa, socklen_t len, const 
 	struct ng_event e = { .op = op, .sa = sa, .salen = len, .name = name, .detail = "netguard failed to start" };
 
 	ng_verdict_error(&v);
-	if (ng.log_fd >= 0 || ng.log_sink == NG_LOG_STDERR) {
-		if (ng.log_fd < 0)
-			ng.log_fd = -1;
-		ng_log_verdict(&e, &v);
-	}
+	ng_log_verdict(&e, &v);
 }
 
 /* realpath of an AF_UNIX socket path without allocating */

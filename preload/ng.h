@@ -5,7 +5,7 @@
  * Rules for everything reachable from a hook: no malloc, no stdio, no
  * blocking locks; stack buffers and syscalls only.  The state is written
  * in ng_init() and read-only afterwards, except the descriptors fd.c moves
- * out of a program's way (snap_fd, log_fd and the NETGUARD_SNAPSHOT sticky
+ * out of a program's way (snap_fd and the NETGUARD_SNAPSHOT sticky
  * value); the DNS table has its own lock-free protocol (dnstab.c).
  */
 #ifndef NG_PRELOAD_H
@@ -60,6 +60,10 @@ struct ng_real {
 #undef NG_GENRES
 #undef NG_MANUAL
 
+/* fd.c: fcntl and ioctl with their argument as a long (syscall() routes here) */
+NG_HIDDEN int ng_fcntl_arg(int fd, int cmd, long arg);
+NG_HIDDEN int ng_ioctl_arg(int fd, unsigned long req, long arg);
+
 /* exports.c: the hook for a name (dlsym), and syscall()'s routing */
 NG_HIDDEN void *ng_hook_for(const char *name);
 NG_HIDDEN long ng_syscall_route(long n, const long *a, int *routed);
@@ -81,8 +85,7 @@ struct ng_state {
 	unsigned long snap_dev, snap_ino;
 	int secure;			/* AT_SECURE: environment ignored */
 	/* logging */
-	int log_fd;
-	unsigned long log_dev, log_ino;
+	unsigned long log_dev, log_ino;	/* stderr sink: fd 2's file at start */
 	int log_sink, log_format, log_allowed;
 	char log_path[PATH_MAX];
 	/* who we are */
@@ -158,9 +161,11 @@ NG_HIDDEN int ng_in_jail(void);
 NG_HIDDEN void ng_env_capture(void);
 /*
  * Build the environment a child gets: envp with LD_PRELOAD and NETGUARD_*
- * restored.  out has room for cap pointers; strbuf holds new strings.
+ * restored; first (or NULL) leads LD_PRELOAD (the ASan runtime a program
+ * needs), no_preload drops it (a program of another ELF class).  out has room for cap pointers; strbuf holds new strings.
  */
-NG_HIDDEN char **ng_env_child(char *const envp[], char **out, size_t cap, char *strbuf, size_t strsz, int no_preload);
+NG_HIDDEN char **ng_env_child(char *const envp[], char **out, size_t cap, char *strbuf, size_t strsz, int no_preload,
+			     const char *first);
 NG_HIDDEN size_t ng_env_count(char *const envp[]);
 NG_HIDDEN void ng_env_restore_environ(void);
 

@@ -31,6 +31,10 @@ syscall(long n, ...)
 		return -1;
 	}
 #endif
+	if (n == SYS_fcntl)
+		return ng_fcntl_arg((int)a[0], (int)a[1], a[2]);
+	if (n == SYS_ioctl)
+		return ng_ioctl_arg((int)a[0], (unsigned long)a[1], a[2]);
 	r = ng_syscall_route(n, a, &routed);
 	if (routed)
 		return r;

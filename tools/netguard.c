@@ -511,6 +511,21 @@ set_preload(const char *lib)
 	free(v);
 }
 
+/* a program linked with ASan aborts unless its runtime comes first */
+static void
+asan_first(const struct ng_exec_target *t)
+{
+	const char *cur = getenv("LD_PRELOAD");
+	char *v;
+
+	if (!(t->elf & NG_ELF_ASAN) || !t->asan[0] || (cur && strstr(cur, "libasan.so") == cur))
+		return;
+	if (asprintf(&v, "%s%s%s", t->asan, cur && *cur ? ":" : "", cur ? cur : "") < 0)
+		die(125, "out of memory");
+	setenv("LD_PRELOAD", v, 1);
+	free(v);
+}
+
 static int
 valid_sink(const char *s)
 {
@@ -607,6 +622,7 @@ cmd_run(const char *popt, int audit, const char *sink, int argc, char **argv)
 		ng_policy_set_mode(&L.pol, "audit");
 	judge_program(&L, argv, &t, &v);
 	export_tree(&L, audit, sink);
+	asan_first(&t);
 	unload_policy(&L);
 	if (v.action == NG_JAIL && !v.audit)
 		exec_jailed(&t, argc, argv);
