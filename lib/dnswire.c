@@ -125,3 +125,22 @@ ng_dns_answers(const unsigned char *msg, size_t len, ng_dns_answer_fn fn, void *
 		off += rdlen;
 	}
 }
+
+int
+ng_dns_response_question(const unsigned char *msg, size_t len, unsigned *id, char *out, size_t outsz)
+{
+	size_t off = 12;
+
+	if (len < 12 || !(msg[2] & 0x80) || u16(msg + 4) != 1)
+		return -1;
+	if (read_name(msg, len, &off, out, outsz) < 0 || off + 4 > len)
+		return -1;
+	*id = u16(msg);
+	return 0;
+}
+
+unsigned
+ng_dns_id(const unsigned char *msg)
+{
+	return u16(msg);
+}

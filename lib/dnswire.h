@@ -15,6 +15,11 @@
  */
 int ng_dns_query_name(const unsigned char *msg, size_t len, char *out, size_t outsz);
 
+/* A response to one question: its ID and the question's name; 0, or -1. */
+int ng_dns_response_question(const unsigned char *msg, size_t len, unsigned *id, char *out, size_t outsz);
+/* The ID of a message of at least 12 bytes. */
+unsigned ng_dns_id(const unsigned char *msg);
+
 /* Each A/AAAA answer of a response with one question, as (family, address
  * inside msg, the question's name). */
 typedef void (*ng_dns_answer_fn)(void *ctx, int family, const void *addr, const char *qname);

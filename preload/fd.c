@@ -48,6 +48,8 @@ ng_close(int fd)
 {
 	if (ng_protected_fd(fd))
 		return 0;	/* pretend: the library still needs it */
+	if (ng_dnsfd(fd))
+		ng_dnsq_forget(fd);
 	ng_dnsfd_mark(fd, 0);
 	if (!ng_real.close)
 		return (int)ng_sys(SYS_close, fd);

@@ -216,29 +216,41 @@ ng_check_dns_message(const unsigned char *msg, size_t len, int tcp)
 
 /* ---- nameserver sockets ---------------------------------------------------- */
 
+/* family, address (canonical: ::ffff:a.b.c.d is IPv4) and port of sa */
+static int
+ip_of(const struct sockaddr *sa, socklen_t len, uint8_t addr[16], unsigned *port)
+{
+	memset(addr, 0, 16);
+	if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+		memcpy(addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+		*port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+		return AF_INET;
+	}
+	if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+		memcpy(addr, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+		*port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+		return ng_addr_canon(AF_INET6, addr);
+	}
+	return -1;
+}
+
+/* a nameserver of resolv.conf, port 53 -- also written IPv4-mapped */
 int
 ng_is_nameserver(const struct sockaddr *sa, socklen_t len)
 {
+	uint8_t a[16], b[16];
+	unsigned port, nsport;
+	int fam;
+
 	if (!sa || atomic_load(&ng.phase) != NG_READY)
 		return 0;
-	for (int i = 0; i < ng.nns; i++) {
-		const struct sockaddr *ns = (const struct sockaddr *)&ng.ns[i];
-
-		if (sa->sa_family != ns->sa_family)
-			continue;
-		if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
-			const struct sockaddr_in *a = (const struct sockaddr_in *)sa, *b = (const struct sockaddr_in *)ns;
-
-			if (ntohs(a->sin_port) == 53 && a->sin_addr.s_addr == b->sin_addr.s_addr)
-				return 1;
-		} else if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
-			const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)sa;
-			const struct sockaddr_in6 *b = (const struct sockaddr_in6 *)ns;
-
-			if (ntohs(a->sin6_port) == 53 && !memcmp(&a->sin6_addr, &b->sin6_addr, 16))
-				return 1;
-		}
-	}
+	fam = ip_of(sa, len, a, &port);
+	if (fam < 0 || port != 53)
+		return 0;
+	for (int i = 0; i < ng.nns; i++)
+		if (ip_of((const struct sockaddr *)&ng.ns[i], sizeof(ng.ns[i]), b, &nsport) == fam &&
+		    memcmp(a, b, fam == AF_INET ? 4 : 16) == 0)
+			return 1;
 	return 0;
 }
 

@@ -140,6 +140,11 @@ NG_HIDDEN void ng_dns_learn(int family, const void *addr, const char *name);
 NG_HIDDEN size_t ng_dns_names(int family, const void *addr, char buf[][256], size_t max);
 NG_HIDDEN void ng_dns_touch(int family, const void *addr);
 
+/* dnsq.c: queries sent to a nameserver, and whether an answer answers one */
+NG_HIDDEN void ng_dnsq_sent(int fd, const unsigned char *msg, size_t len);
+NG_HIDDEN int ng_dnsq_answered(int fd, unsigned id, const char *qname);
+NG_HIDDEN void ng_dnsq_forget(int fd);
+
 /* Learn the A/AAAA answers of a response (as the question's name). */
 NG_HIDDEN void ng_dns_learn_response(const unsigned char *msg, size_t len);
 

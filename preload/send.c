@@ -23,7 +23,16 @@
 static int
 dns_content(int fd, const unsigned char *buf, size_t len)
 {
-	return ng_check_dns_message(buf, len, ng_sock_proto(fd) == NG_Q_TCP);
+	int tcp = ng_sock_proto(fd) == NG_Q_TCP;
+
+	if (ng_check_dns_message(buf, len, tcp) < 0)
+		return -1;
+	/* remember it: only its answer will be learned */
+	if (buf && tcp && len >= 14 && ((size_t)buf[0] << 8 | buf[1]) == len - 2)
+		ng_dnsq_sent(fd, buf + 2, len - 2);
+	else if (buf)
+		ng_dnsq_sent(fd, buf, len);
+	return 0;
 }
 
 /* Gather iovecs into buf (truncating); returns the length copied. */
