@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 
 #include "lib/seal.h"
+#include "lib/str.h"
 #include "lib/sys.h"
 
 #define SEALS (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
@@ -111,17 +112,49 @@ ng_seal_check(int fd, struct ng_sealed *out, const char **why)
 	return 0;
 }
 
-int
-ng_seal_parse_fd(const char *s)
+char *
+ng_seal_env(int fd, const struct ng_sealed *sd, char *buf, size_t n)
 {
-	long v = 0;
+	char num[24];
 
-	if (!s || !*s)
+	ng_strlcpy(buf, ng_utoa((unsigned long)fd, num), n);
+	ng_strlcat(buf, ":", n);
+	ng_strlcat(buf, ng_utoa(sd->dev, num), n);
+	ng_strlcat(buf, ":", n);
+	ng_strlcat(buf, ng_utoa(sd->ino, num), n);
+	return buf;
+}
+
+/* a decimal number up to the next ':' or the end; -1 if none */
+static int
+number(const char **s, unsigned long *v)
+{
+	const char *p = *s;
+
+	*v = 0;
+	if (*p < '0' || *p > '9')
 		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > 1 << 20)
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (*v > (~0ul - 9) / 10)
 			return -1;
-		v = v * 10 + (*s - '0');
+		*v = *v * 10 + (unsigned long)(*p - '0');
 	}
-	return v > 1 << 20 ? -1 : (int)v;
+	*s = p;
+	return 0;
+}
+
+int
+ng_seal_parse(const char *s, struct ng_sealed *id, int *has_id)
+{
+	unsigned long fd;
+
+	*has_id = 0;
+	if (!s || number(&s, &fd) < 0 || fd > 1 << 20)
+		return -1;
+	if (!*s)
+		return (int)fd;
+	if (*s++ != ':' || number(&s, &id->dev) < 0 || *s++ != ':' || number(&s, &id->ino) < 0 || *s)
+		return -1;
+	*has_id = 1;
+	return (int)fd;
 }

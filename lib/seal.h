@@ -43,7 +43,15 @@ int ng_seal_finish(int fd, const char **why);
 int ng_seal_blob(const void *data, size_t n, const char **why);
 /* Is fd a sealed, non-empty regular file?  0 and *out, or -1 and *why. */
 int ng_seal_check(int fd, struct ng_sealed *out, const char **why);
-/* The descriptor named by a NETGUARD_SNAPSHOT value, or -1 if it names none. */
-int ng_seal_parse_fd(const char *s);
+/*
+ * NETGUARD_SNAPSHOT=FD:DEV:INO names the descriptor and the snapshot's
+ * identity: a child maps only the tree's own snapshot, not whatever
+ * sealed file a program managed to put at that number.
+ * ng_seal_env formats the value into buf (>= 64 bytes); ng_seal_parse
+ * reads it: the fd, or -1 if it names none; *has_id tells whether the
+ * identity was there.
+ */
+char *ng_seal_env(int fd, const struct ng_sealed *sd, char *buf, size_t n);
+int ng_seal_parse(const char *s, struct ng_sealed *id, int *has_id);
 
 #endif

@@ -478,6 +478,14 @@ spawn(int search, pid_t *pid, const char *file, const posix_spawn_file_actions_t
 	plan_path(&pl, file, search, argv);
 	if (pl.rc < 0)
 		return -pl.rc;
+	/* a file action that would put something else at the snapshot's
+	 * number: move the snapshot first (before the child's environment
+	 * names it), or refuse the spawn */
+	if (ng.snap_fd >= 0 && ng_spawn_targets(fa, ng.snap_fd) && ng_relocate_snapshot() < 0) {
+		if (pl.t.fd >= 0)
+			ng_real.close(pl.t.fd);
+		return EMFILE;
+	}
 	{
 		CHILD_ENV(env, envp, pl.foreign, asan_of(&pl));
 		const char *path = pl.t.path;

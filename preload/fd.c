@@ -27,20 +27,38 @@ ng_protected_fd(int fd)
 	return fd >= 0 && fd == ng.snap_fd;
 }
 
-/* Move the snapshot to a new number before its fd is taken over. */
-static void
-relocate(int fd)
+/*
+ * Move the snapshot to a new number before its fd is taken over: above it
+ * if the descriptor limit allows, else any free number.  -1 when there is
+ * none: the caller's call must then fail, never replace the snapshot (a
+ * child would map whatever the program put there).
+ */
+int
+ng_relocate_snapshot(void)
 {
-	int nfd = (int)ng_sys(SYS_fcntl, fd, F_DUPFD, fd + 1);
+	int fd = ng.snap_fd, nfd = (int)ng_sys(SYS_fcntl, fd, F_DUPFD, fd + 1);
 	char num[24];
 
 	if (nfd < 0)
-		return;
+		nfd = (int)ng_sys(SYS_fcntl, fd, F_DUPFD, 3);
+	if (nfd < 0) {
+		errno = EMFILE;
+		return -1;
+	}
 	ng.snap_fd = nfd;
 	ng_utoa((unsigned long)nfd, num);
 	for (int i = 0; i < ng.nsticky; i++)
-		if (strncmp(ng.sticky[i], "NETGUARD_SNAPSHOT=", 18) == 0)
+		if (strncmp(ng.sticky[i], "NETGUARD_SNAPSHOT=", 18) == 0) {
+			/* keep the identity after the number: NETGUARD_SNAPSHOT=FD:DEV:INO */
+			char *rest = strchr(ng.sticky[i] + 18, ':');
+			char tail[64] = "";
+
+			if (rest)
+				ng_strlcpy(tail, rest, sizeof(tail));
 			ng_strlcpy(ng.sticky[i] + 18, num, sizeof(ng.sticky[i]) - 18);
+			ng_strlcat(ng.sticky[i], tail, sizeof(ng.sticky[i]));
+		}
+	return 0;
 }
 
 int
@@ -105,8 +123,8 @@ ng_closefrom(int lowfd)
 int
 ng_dup2(int oldfd, int newfd)
 {
-	if (ng_protected_fd(newfd) && oldfd != newfd)
-		relocate(newfd);
+	if (ng_protected_fd(newfd) && oldfd != newfd && ng_relocate_snapshot() < 0)
+		return -1;
 	ng_dnsfd_mark(newfd, ng_dnsfd(oldfd));
 	if (!ng_real.dup2)
 		return (int)ng_sys(SYS_dup2, oldfd, newfd);
@@ -116,8 +134,8 @@ ng_dup2(int oldfd, int newfd)
 int
 ng_dup3(int oldfd, int newfd, int flags)
 {
-	if (ng_protected_fd(newfd) && oldfd != newfd)
-		relocate(newfd);
+	if (ng_protected_fd(newfd) && oldfd != newfd && ng_relocate_snapshot() < 0)
+		return -1;
 	ng_dnsfd_mark(newfd, ng_dnsfd(oldfd));
 	if (!ng_real.dup3)
 		return (int)ng_sys(SYS_dup3, oldfd, newfd, flags);

@@ -7,7 +7,7 @@
  * ng_ready(); if initialisation failed, the hooks fail closed.
  *
  * The snapshot: a descendant maps the sealed memfd its parent left it
- * (NETGUARD_SNAPSHOT=fd).  The root of a tree started by a bare LD_PRELOAD
+ * (NETGUARD_SNAPSHOT=FD:DEV:INO, lib/seal.h).  The root of a tree started by a bare LD_PRELOAD
  * has none, so it runs `netguard compile` (by an absolute path fixed at
  * build time; the preload never links libconfig into the host) and seals
  * the result into a memfd of its own.
@@ -126,8 +126,9 @@ env(const char *name)
 
 /* ---- the snapshot ------------------------------------------------------- */
 
+/* Map the sealed snapshot at fd; with want, only if it is that file. */
 static int
-map_snapshot(int fd)
+map_snapshot(int fd, const struct ng_sealed *want)
 {
 	struct ng_sealed sd;
 	const char *why;
@@ -135,6 +136,8 @@ map_snapshot(int fd)
 
 	if (ng_seal_check(fd, &sd, &why) < 0)
 		return fail(why, NULL);
+	if (want && (sd.dev != want->dev || sd.ino != want->ino))
+		return fail("the descriptor NETGUARD_SNAPSHOT names is not the tree's policy snapshot", NULL);
 	m = mmap(NULL, sd.size, PROT_READ, MAP_SHARED, fd, 0);
 	if (m == MAP_FAILED)
 		return fail("cannot map the policy snapshot: ", strerror(errno));
@@ -226,7 +229,7 @@ compile_snapshot(void)
 {
 	int rfd, mfd, fd, ok;
 	const char *why;
-	char val[24];
+	char val[80];
 	pid_t pid;
 
 	if (spawn_compiler(&pid, &rfd) < 0)
@@ -243,9 +246,13 @@ compile_snapshot(void)
 	fd = ng_seal_finish(mfd, &why);
 	if (fd < 0)
 		return fail("cannot seal the policy snapshot: ", why);
-	if (map_snapshot(fd) < 0)
+	if (map_snapshot(fd, NULL) < 0)
 		return -1;
-	setenv("NETGUARD_SNAPSHOT", ng_utoa((unsigned long)fd, val), 1);
+	{
+		struct ng_sealed id = { .dev = ng.snap_dev, .ino = ng.snap_ino };
+
+		setenv("NETGUARD_SNAPSHOT", ng_seal_env(fd, &id, val, sizeof(val)), 1);
+	}
 	ng_policy_settings(&ng.pol, &ng.set);
 	if (ng.set.builtin)
 		say("no policy file (NETGUARD_POLICY unset, none in " SYSCONFDIR "/netguard); "
@@ -259,11 +266,16 @@ setup_snapshot(void)
 	const char *s = env("NETGUARD_SNAPSHOT");
 
 	if (s && *s) {
-		int fd = ng_seal_parse_fd(s);
+		struct ng_sealed id;
+		int has_id, fd = ng_seal_parse(s, &id, &has_id);
 
 		if (fd < 0)
-			return fail("NETGUARD_SNAPSHOT is not an fd: ", s);
-		return map_snapshot(fd);
+			return fail("NETGUARD_SNAPSHOT is not FD:DEV:INO: ", s);
+		if (map_snapshot(fd, has_id ? &id : NULL) < 0)
+			return -1;
+		if (!has_id)	/* checked after the fd, so a bad fd says what is wrong with it */
+			return fail("NETGUARD_SNAPSHOT names no snapshot identity (FD:DEV:INO): ", s);
+		return 0;
 	}
 	return compile_snapshot();
 }

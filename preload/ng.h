@@ -157,6 +157,7 @@ NG_HIDDEN int ng_sock_proto(int fd);
 
 /* ---- fds (fd.c) ----------------------------------------------------------- */
 NG_HIDDEN int ng_protected_fd(int fd);
+NG_HIDDEN int ng_relocate_snapshot(void);
 NG_HIDDEN int ng_close_range_keep_ours(unsigned first, unsigned last, int flags);
 
 /* a jail is recognised by its network namespace differing from the root's */
@@ -178,6 +179,8 @@ NG_HIDDEN void ng_env_restore_environ(void);
  * (entering the jail first if jail); 0 or an errno value, -1: this glibc's
  * file actions cannot be read, use its posix_spawn (jailexec if jailed) */
 struct ng_jail_error;
+/* do the file actions put something at descriptor fd? (1 when unreadable) */
+NG_HIDDEN int ng_spawn_targets(const posix_spawn_file_actions_t *fa, int fd);
 NG_HIDDEN int ng_spawn(pid_t *pid, const char *path, int fd, const posix_spawn_file_actions_t *fa,
 		       const posix_spawnattr_t *attr, char *const argv[], char *const envp[], int jail,
 		       void (*refused)(void *, const struct ng_jail_error *), void *ctx);

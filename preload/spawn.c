@@ -102,6 +102,20 @@ layout_ok(void)
 	return ok;
 }
 
+int
+ng_spawn_targets(const posix_spawn_file_actions_t *fa, int fd)
+{
+	int n;
+	const struct glibc_action *a = actions_of(fa, &n);
+
+	if (n > 0 && !layout_ok())
+		return 1;	/* cannot tell: move it anyway */
+	for (int i = 0; i < n; i++)
+		if ((a[i].tag == A_DUP2 && a[i].a.dup2.newfd == fd) || (a[i].tag == A_OPEN && a[i].a.open.fd == fd))
+			return 1;
+	return 0;
+}
+
 struct child {
 	const char *path;
 	int fd;			/* the inspected file, or -1 */

@@ -565,7 +565,16 @@ export_tree(const struct loaded *L, int audit, const char *sink)
 	char num[24], abspol[PATH_MAX];
 	struct stat st;
 
-	setenv("NETGUARD_SNAPSHOT", ng_utoa((unsigned long)seal_snapshot(&L->blob), num), 1);
+	{
+		int fd = seal_snapshot(&L->blob);
+		struct ng_sealed id;
+		const char *why;
+		char val[80];
+
+		if (ng_seal_check(fd, &id, &why) < 0)
+			die(125, "%s", why);
+		setenv("NETGUARD_SNAPSHOT", ng_seal_env(fd, &id, val, sizeof(val)), 1);
+	}
 	if (L->path) {
 		if (!realpath(L->path, abspol))
 			die(125, "%s: %s", L->path, strerror(errno));
