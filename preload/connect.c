@@ -37,21 +37,29 @@ ng_socket(int domain, int type, int protocol)
 int
 ng_connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
+	struct sockaddr_storage to;
+
 	if (!ng_real.connect && ng_ready() < 0 && !ng_real.connect) {
 		errno = EACCES;
 		return -1;
 	}
-	if (sa && len >= sizeof(sa_family_t) &&
-	    (sa->sa_family == AF_INET || sa->sa_family == AF_INET6 || sa->sa_family == AF_UNIX)) {
-		if (sa->sa_family != AF_UNIX && ng_ready() == 0 && ng_is_nameserver(sa, len)) {
+	switch (ng_dest_of(fd, sa, len, 0, &to)) {
+	case -1:
+		errno = ng_refuse_unknown(sa, "connect");
+		return -1;
+	case 1:
+		if (to.ss_family != AF_UNIX && ng_ready() == 0 && ng_is_nameserver((struct sockaddr *)&to, sizeof(to))) {
 			ng_dnsfd_mark(fd, 1);
 		} else {
-			if (ng_check_sock(fd, sa, len, NG_OP_CONNECT) < 0) {
+			if (ng_check_sock(fd, (struct sockaddr *)&to, sizeof(to), NG_OP_CONNECT) < 0) {
 				errno = ng_deny_errno();
 				return -1;
 			}
 			ng_dnsfd_mark(fd, 0);
 		}
+		break;
+	default:
+		break;
 	}
 	return ng_real.connect(fd, sa, len);
 }

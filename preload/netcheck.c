@@ -161,6 +161,20 @@ ng_check_sock(int fd, const struct sockaddr *sa, socklen_t len, enum ng_op op)
 }
 
 int
+ng_refuse_unknown(const struct sockaddr *sa, const char *op)
+{
+	struct ng_verdict v;
+	struct ng_event e = { .op = op, .name = "(an address of another family)",
+			      .detail = "an IP socket given an address netguard cannot judge" };
+
+	(void)sa;
+	ng_verdict_error(&v);
+	v.rule_name = "unknown-family";
+	ng_log_verdict(&e, &v);
+	return ng_deny_errno();
+}
+
+int
 ng_check_lookup(const char *name, const char *op)
 {
 	struct ng_query q;
@@ -215,6 +229,59 @@ ng_check_dns_message(const unsigned char *msg, size_t len, int tcp)
 }
 
 /* ---- nameserver sockets ---------------------------------------------------- */
+
+/*
+ * The destination the kernel will really use, judged by what the kernel
+ * does rather than by the caller's claim (issue: a 24-byte sockaddr_in6,
+ * AF_UNSPEC on an IPv4 datagram socket):
+ *   AF_INET of at least 16 bytes; AF_INET6 of at least 24 (SIN6_LEN_RFC2133:
+ *   no scope id) -- copied whole into *out;
+ *   AF_UNSPEC: sending on an IPv4 socket, the kernel reads it as AF_INET;
+ *   otherwise it disconnects (connect) or means "no address" (IPv6);
+ *   AF_UNIX as given.
+ * Returns 1 (judge *out), 0 (nothing to judge: the kernel refuses it or it
+ * names no destination), or -1: an address the engine cannot classify on
+ * an IP socket -- refuse.
+ */
+int
+ng_dest_of(int fd, const struct sockaddr *sa, socklen_t len, int sending, struct sockaddr_storage *out)
+{
+	int dom = 0;
+	socklen_t dl = sizeof(dom);
+
+	memset(out, 0, sizeof(*out));
+	if (!sa || len < sizeof(sa_family_t))
+		return 0;
+	switch (sa->sa_family) {
+	case AF_INET:
+		if (len < sizeof(struct sockaddr_in))
+			return 0;	/* EINVAL from the kernel */
+		memcpy(out, sa, sizeof(struct sockaddr_in));
+		return 1;
+	case AF_INET6:
+		if (len < 24)
+			return 0;
+		memcpy(out, sa, len < sizeof(struct sockaddr_in6) ? len : sizeof(struct sockaddr_in6));
+		return 1;
+	case AF_UNIX:
+		memcpy(out, sa, len < sizeof(*out) ? len : sizeof(*out));
+		return 1;
+	default:
+		break;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &dl) < 0 || (dom != AF_INET && dom != AF_INET6))
+		return 0;	/* not an IP socket: not ours to judge */
+	if (sa->sa_family == AF_UNSPEC) {
+		if (dom != AF_INET || !sending)
+			return 0;
+		if (len < sizeof(struct sockaddr_in))
+			return 0;
+		memcpy(out, sa, sizeof(struct sockaddr_in));
+		out->ss_family = AF_INET;
+		return 1;
+	}
+	return -1;
+}
 
 /* family, address (canonical: ::ffff:a.b.c.d is IPv4) and port of sa */
 static int

@@ -151,6 +151,10 @@ NG_HIDDEN void ng_dns_learn_response(const unsigned char *msg, size_t len);
 /* ---- DNS sockets (sockets connected to a nameserver's port 53) ---------- */
 
 NG_HIDDEN int ng_is_nameserver(const struct sockaddr *sa, socklen_t len);
+/* the destination the kernel will use: 1 judge *out, 0 none, -1 refuse */
+NG_HIDDEN int ng_dest_of(int fd, const struct sockaddr *sa, socklen_t len, int sending, struct sockaddr_storage *out);
+/* an address no rule can classify, on an IP socket: log, and the errno */
+NG_HIDDEN int ng_refuse_unknown(const struct sockaddr *sa, const char *op);
 NG_HIDDEN void ng_dnsfd_mark(int fd, int on);
 NG_HIDDEN int ng_dnsfd(int fd);
 NG_HIDDEN int ng_sock_proto(int fd);

@@ -65,11 +65,19 @@ iov_total(const struct iovec *iov, size_t n)
 static int
 judge(int fd, const struct sockaddr *to, socklen_t tolen, const struct iovec *iov, size_t niov, int flags)
 {
+	struct sockaddr_storage dst;
+	const struct sockaddr *d = (const struct sockaddr *)&dst;
+	int k;
+
 	if (ng_ready() < 0)
 		return -1;
-	if (to && tolen >= sizeof(sa_family_t) &&
-	    (to->sa_family == AF_INET || to->sa_family == AF_INET6 || to->sa_family == AF_UNIX)) {
-		if (to->sa_family != AF_UNIX && ng_is_nameserver(to, tolen)) {
+	k = ng_dest_of(fd, to, tolen, 1, &dst);
+	if (k < 0) {
+		errno = ng_refuse_unknown(to, "send");
+		return -1;
+	}
+	if (k > 0) {
+		if (d->sa_family != AF_UNIX && ng_is_nameserver(d, sizeof(dst))) {
 			unsigned char buf[DNS_MAX];
 			size_t len = gather(iov, niov, buf, sizeof(buf));
 
@@ -78,7 +86,7 @@ judge(int fd, const struct sockaddr *to, socklen_t tolen, const struct iovec *io
 			ng_dnsfd_mark(fd, 1);	/* answers come back here: learn them */
 			return 0;
 		}
-		return ng_check_sock(fd, to, tolen, (flags & MSG_FASTOPEN) ? NG_OP_CONNECT : NG_OP_SEND);
+		return ng_check_sock(fd, d, sizeof(dst), (flags & MSG_FASTOPEN) ? NG_OP_CONNECT : NG_OP_SEND);
 	}
 	if (ng_dnsfd(fd)) {
 		unsigned char buf[DNS_MAX];
