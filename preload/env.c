@@ -2,9 +2,11 @@
  * The sticky environment.  At init the library captures its own absolute
  * path, LD_PRELOAD and every NETGUARD_* variable; every program started
  * afterwards gets them back, whatever the program did to its environment
- * (env -i, unsetenv, NETGUARD_POLICY=$HOME/open.conf).  Other LD_PRELOAD
- * entries keep their order; the library is appended if it was removed, so
- * libasan.so stays first in a sanitizer run.
+ * (env -i, unsetenv, NETGUARD_POLICY=$HOME/open.conf).  The loader's
+ * environment is the root's too: LD_PRELOAD is rebuilt from the root's
+ * (an ASan runtime first, then the library, then the root's other
+ * entries) and LD_AUDIT is removed, so no program can make an allowed
+ * child load code of its choosing.
  */
 #include "config.h"
 
@@ -70,64 +72,66 @@ is_self(const char *entry, size_t len)
 	return blen == 14 && strncmp(b, "libnetguard.so", 14) == 0;
 }
 
-/*
- * LD_PRELOAD for a child: the program's entries in order, with every entry
- * that names a libnetguard.so (bare, or in another directory: a child could
- * point LD_LIBRARY_PATH or a path at a look-alike) replaced by this very
- * library's absolute path, once; appended if the program removed it.
- */
-/* does LD_PRELOAD already load an ASan runtime first? */
+/* is entry [p, p+len) an ASan runtime? */
 static int
-asan_first(const char *cur)
+is_asan(const char *p, size_t len)
 {
-	size_t len = strcspn(cur, ": ");
-	const char *b = memrchr(cur, '/', len);
+	const char *b = memrchr(p, '/', len);
 
-	b = b ? b + 1 : cur;
-	return strncmp(b, "libasan.so", 10) == 0;
+	b = b ? b + 1 : p;
+	return (size_t)(p + len - b) >= 10 && strncmp(b, "libasan.so", 10) == 0;
 }
 
-static const char *
-child_preload(const char *cur, const char *first, char *buf, size_t n)
+static void
+append(char *buf, size_t n, const char *p, size_t len)
 {
-	const char *self = ng.self[0] ? ng.self : "libnetguard.so";
-	const char *p;
-	int have_self = 0;
+	char one[PATH_MAX];
 
-	if (!cur)
-		cur = ng.preload_env;
-	buf[0] = '\0';
-	/* a program linked with ASan aborts unless its runtime comes first */
-	if (first && !asan_first(cur))
-		ng_strlcpy(buf, first, n);
-	for (p = cur; *p;) {
+	if (!len || len >= sizeof(one))
+		return;
+	memcpy(one, p, len);
+	one[len] = '\0';
+	if (buf[0])
+		ng_strlcat(buf, ":", n);
+	ng_strlcat(buf, one, n);
+}
+
+/* the entries of the root's LD_PRELOAD that are (asan 1) or are not (0)
+ * ASan runtimes, leaving out every libnetguard.so */
+static void
+append_root(char *buf, size_t n, int asan)
+{
+	for (const char *p = ng.preload_env; *p;) {
 		size_t len = strcspn(p, ": ");
-		const char *entry = p;
-		size_t elen = len;
 
-		if (len && is_self(p, len)) {
-			entry = have_self ? NULL : self;
-			elen = entry ? strlen(self) : 0;
-			have_self = 1;
-		}
-		if (entry && elen && elen < PATH_MAX) {
-			char one[PATH_MAX];
-
-			memcpy(one, entry, elen);
-			one[elen] = '\0';
-			if (buf[0])
-				ng_strlcat(buf, ":", n);
-			ng_strlcat(buf, one, n);
-		}
-		p += len;	/* the entry's own length, not its replacement's */
+		if (len && !is_self(p, len) && is_asan(p, len) == asan)
+			append(buf, n, p, len);
+		p += len;
 		if (*p)
 			p++;
 	}
-	if (!have_self) {
-		if (buf[0])
-			ng_strlcat(buf, ":", n);
-		ng_strlcat(buf, self, n);
-	}
+}
+
+/*
+ * LD_PRELOAD for a child: the tree root's, whatever the program did to its
+ * own -- an ASan runtime first (the root's, or the one the target program
+ * needs), then this very library by its absolute path, then the root's
+ * other entries.  An entry the program added is dropped: it would load
+ * native code of the program's choosing into an allowed child, whose
+ * constructor could make system calls the library never sees.  A
+ * libnetguard.so look-alike anywhere is the real library.
+ */
+static const char *
+child_preload(const char *first, char *buf, size_t n)
+{
+	const char *self = ng.self[0] ? ng.self : "libnetguard.so";
+
+	buf[0] = '\0';
+	append_root(buf, n, 1);
+	if (first && !buf[0])
+		ng_strlcpy(buf, first, n);	/* a program linked with ASan aborts unless its runtime comes first */
+	append(buf, n, self, strlen(self));
+	append_root(buf, n, 0);
 	return buf;
 }
 
@@ -136,14 +140,11 @@ ng_env_child(char *const envp[], char **out, size_t cap, char *strbuf, size_t st
 	     const char *first)
 {
 	size_t n = 0;
-	const char *cur_preload = NULL;
 	const char *pre;
 
 	for (size_t i = 0; envp && envp[i]; i++) {
-		if (strncmp(envp[i], "LD_PRELOAD=", 11) == 0) {
-			cur_preload = envp[i] + 11;
-			continue;
-		}
+		if (strncmp(envp[i], "LD_PRELOAD=", 11) == 0 || strncmp(envp[i], "LD_AUDIT=", 9) == 0)
+			continue;	/* the root's, below: never the program's */
 		if (strncmp(envp[i], "NETGUARD_", 9) == 0)
 			continue;
 		if (n + 1 < cap)
@@ -155,7 +156,7 @@ ng_env_child(char *const envp[], char **out, size_t cap, char *strbuf, size_t st
 	if (!no_preload) {
 		char tmp[PATH_MAX * 2];
 
-		pre = child_preload(cur_preload, first, tmp, sizeof(tmp));
+		pre = child_preload(first, tmp, sizeof(tmp));
 		if (pre && n + 1 < cap) {
 			ng_strlcpy(strbuf, "LD_PRELOAD=", strsz);
 			ng_strlcat(strbuf, pre, strsz);
@@ -196,7 +197,8 @@ ng_env_restore_environ(void)
 		name[len] = '\0';
 		setenv(name, ng.sticky[i] + len + 1, 1);
 	}
-	pre = child_preload(getenv("LD_PRELOAD"), NULL, tmp, sizeof(tmp));
+	pre = child_preload(NULL, tmp, sizeof(tmp));
 	if (pre)
 		setenv("LD_PRELOAD", pre, 1);
+	unsetenv("LD_AUDIT");
 }
