@@ -276,6 +276,30 @@ from_libc(void *addr)
 	return prefix(b, "libc.so.");
 }
 
+/*
+ * Functions no program links against -- GLIBC_PRIVATE internals and
+ * compat-only symbols -- that reach the network inside libc, where no hook
+ * sees the address: a dlsym/dlvsym of one finds nothing.
+ */
+static const char *const withheld[] = {
+	"__res_context_query", "__res_context_search", "__res_context_send", "__write_nocancel",
+	"_nss_dns_getcanonname_r", "_nss_dns_gethostbyaddr2_r", "_nss_dns_gethostbyaddr_r",
+	"_nss_dns_gethostbyname2_r", "_nss_dns_gethostbyname3_r", "_nss_dns_gethostbyname4_r",
+	"_nss_dns_gethostbyname_r", "_nss_dns_getnetbyaddr_r", "_nss_dns_getnetbyname_r",
+	"__libc_clntudp_bufcreate", "callrpc", "clnt_broadcast", "clnt_create", "clnttcp_create",
+	"clntudp_bufcreate", "clntudp_create", "clntunix_create", "getrpcport", "pmap_getmaps", "pmap_getport", "pmap_rmtcall",
+	"pmap_set", "pmap_unset", "res_gethostbyaddr", "res_gethostbyname", "res_gethostbyname2", NULL
+};
+
+NG_NOSAN static int
+is_withheld(const char *name)
+{
+	for (int i = 0; withheld[i]; i++)
+		if (same(withheld[i], name))
+			return 1;
+	return 0;
+}
+
 NG_NOSAN static void *
 substitute(const char *name, void *found)
 {
@@ -283,6 +307,12 @@ substitute(const char *name, void *found)
 
 	if (!found || !name)
 		return found;
+	if (is_withheld(name)) {
+		/* not found, as a caller checks it: dlerror() must say so */
+		if (real_dlsym)
+			(void)real_dlsym(RTLD_DEFAULT, "netguard: withheld: it reaches the network unjudged");
+		return NULL;
+	}
 	hook = ng_hook_for(name);
 	if (hook && from_libc(found))
 		return hook;

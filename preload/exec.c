@@ -521,8 +521,8 @@ ng_posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *
 }
 
 /* system / popen run /bin/sh, which inherits environ and runs under us */
-static int
-shell_allowed(void)
+int
+ng_shell_allowed(void)
 {
 	struct plan pl;
 	char *argv[2] = { "sh", NULL };
@@ -549,7 +549,7 @@ ng_system(const char *cmd)
 
 	if (!cmd)
 		return ng_ready() == 0 ? ng_real.system(NULL) : 0;
-	rc = shell_allowed();
+	rc = ng_shell_allowed();
 	if (rc < 0) {
 		errno = -rc;
 		return -1;
@@ -560,7 +560,7 @@ ng_system(const char *cmd)
 FILE *
 ng_popen(const char *cmd, const char *mode)
 {
-	int rc = shell_allowed();
+	int rc = ng_shell_allowed();
 
 	if (rc < 0) {
 		errno = -rc;

@@ -41,6 +41,18 @@
 #undef NG_GENRES
 #undef NG_MANUAL
 
+/* ---- glibc's exported aliases of hooked functions are the hooks too ------------ */
+NG_ALIAS(__connect, connect)
+NG_ALIAS(__send, send)
+NG_ALIAS(__sendmmsg, sendmmsg)
+NG_ALIAS(__socket, socket)
+NG_ALIAS(__write, write)
+NG_ALIAS(__read, read)
+NG_ALIAS(__recv, recv)
+NG_ALIAS(__close, close)
+NG_ALIAS(__dup2, dup2)
+NG_ALIAS(_IO_popen, popen)
+
 /* ---- dlsym / dlvsym: a lookup of a hooked name that lands in libc gets the hook -- */
 static const struct {
 	const char *name;
@@ -51,6 +63,10 @@ static const struct {
 #define NG_GENRES(r, name, T, P, A) { #name, (void *)name }, { "__" #name, (void *)__##name },
 #define NG_MANUAL(r, name, T) { #name, (void *)name },
 #include "hooks.def"
+	{ "__connect", (void *)connect }, { "__send", (void *)send }, { "__sendmmsg", (void *)sendmmsg },
+	{ "__socket", (void *)socket }, { "__write", (void *)write }, { "__read", (void *)read },
+	{ "__recv", (void *)recv }, { "__close", (void *)close }, { "__dup2", (void *)dup2 },
+	{ "__fcntl", (void *)fcntl }, { "__libc_fcntl64", (void *)fcntl64 }, { "_IO_popen", (void *)popen },
 #undef NG_GEN
 #undef NG_GENV
 #undef NG_GENRES

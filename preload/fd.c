@@ -120,6 +120,17 @@ ng_closefrom(int lowfd)
 	close_range_guarded((unsigned)lowfd, ~0u, 0);
 }
 
+/* a copy of a nameserver socket is one too: its writes are judged */
+int
+ng_dup(int fd)
+{
+	int r = ng_real.dup ? ng_real.dup(fd) : (int)ng_sys(SYS_dup, fd);
+
+	if (r >= 0)
+		ng_dnsfd_mark(r, ng_dnsfd(fd));
+	return r;
+}
+
 int
 ng_dup2(int oldfd, int newfd)
 {
@@ -151,11 +162,14 @@ ng_dup3(int oldfd, int newfd, int flags)
 int
 ng_fcntl_arg(int fd, int cmd, long arg)
 {
+	int r;
+
 	if (fd >= 0 && fd == ng.snap_fd && cmd == F_SETFD && (arg & FD_CLOEXEC))
 		return 0;
-	if (!ng_real.fcntl)
-		return (int)ng_sys(SYS_fcntl, fd, cmd, arg);
-	return ng_real.fcntl(fd, cmd, arg);
+	r = ng_real.fcntl ? ng_real.fcntl(fd, cmd, arg) : (int)ng_sys(SYS_fcntl, fd, cmd, arg);
+	if (r >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
+		ng_dnsfd_mark(r, ng_dnsfd(fd));	/* the copy of a nameserver socket is one */
+	return r;
 }
 
 int
@@ -203,3 +217,7 @@ ioctl(int fd, unsigned long req, ...)
 	va_end(ap);
 	return ng_ioctl_arg(fd, req, arg);
 }
+
+/* glibc's exported names of the same functions */
+NG_ALIAS(__fcntl, fcntl)
+NG_ALIAS(__libc_fcntl64, fcntl64)

@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <wordexp.h>
 
 #include "lib/dnswire.h"
 #include "lib/str.h"
@@ -28,6 +29,8 @@
 
 #define NG_EXPORT __attribute__((visibility("default")))
 #define NG_HIDDEN __attribute__((visibility("hidden")))
+/* another exported name for an export defined in the same file */
+#define NG_ALIAS(other, name) NG_EXPORT __typeof__(name) other __attribute__((alias(#name), copy(name)));
 /* code the sanitizer runtime itself calls while it initialises (dlsym):
  * its shadow memory does not exist yet, so it must not be instrumented */
 #define NG_NOSAN __attribute__((no_sanitize("address", "undefined")))
@@ -59,6 +62,10 @@ struct ng_real {
 #undef NG_GENV
 #undef NG_GENRES
 #undef NG_MANUAL
+
+/* exec.c: may /bin/sh start (system, popen, wordexp)?  0 after restoring
+ * the sticky environment into environ, or -errno */
+NG_HIDDEN int ng_shell_allowed(void);
 
 /* fd.c: fcntl and ioctl with their argument as a long (syscall() routes here) */
 NG_HIDDEN int ng_fcntl_arg(int fd, int cmd, long arg);
