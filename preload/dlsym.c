@@ -332,12 +332,18 @@ dlsym(void *handle, const char *name)
 		struct link_map *self = map_of((void *)ng_libc_dlsym);
 
 		if (caller) {
+			void *f = next_after(caller, name);
+
+			/* the symbol tables are read for functions only: an object
+			 * or TLS variable (stdout, environ) is the loader's to find */
+			if (!f)
+				return substitute(name, real_dlsym(RTLD_NEXT, name));
 			/* a wrapper loaded after us chains to what follows it: do
 			 * not hand it our hook back, or the two would loop */
 			for (struct link_map *l = self ? self->l_next : NULL; l; l = l->l_next)
 				if (l == caller)
-					return next_after(caller, name);
-			return substitute(name, next_after(caller, name));
+					return f;
+			return substitute(name, f);
 		}
 	}
 	return substitute(name, real_dlsym(handle, name));
