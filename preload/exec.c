@@ -77,12 +77,20 @@ decide(struct plan *pl, char *const argv[])
 	}
 	if (pl->v.action == NG_JAIL) {
 		pl->foreign = (pl->t.elf & NG_ELF_CLASS) != 0;
-		if (ng_in_jail()) {
+		switch (ng_in_jail()) {
+		case 1:
 			/* already inside a jail: its network is gone; exec in place */
 			if (ng.log_allowed)
 				log_exec(pl, "already jailed: in place");
 			pl->rc = 0;
 			return;
+		case -1:
+			/* a jail failed half-way here: never by another route */
+			log_exec(pl, "a jail failed half-way in this process: refused");
+			pl->rc = -EACCES;
+			return;
+		default:
+			break;
 		}
 		log_exec(pl, NULL);
 		pl->jail = 1;

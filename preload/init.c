@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -470,14 +471,29 @@ setup_jailexec(void)
 	}
 }
 
+/*
+ * Are we in a jail?  1: the network namespace differs from the tree
+ * root's and the jail is whole: its seccomp filter, the last step of
+ * lib/jail.c, is in place.  -1: the namespace differs but the
+ * jail is not whole: a jail failed half-way in this process (the shell then
+ * retries the next PATH entry); no jailed program may start here.  0: not
+ * jailed.
+ */
 int
 ng_in_jail(void)
 {
 	struct stat st;
 
-	if (stat("/proc/self/ns/net", &st) < 0)
+	if (ng_sys(SYS_newfstatat, AT_FDCWD, "/proc/self/ns/net", &st, 0) < 0)
 		return 0;	/* cannot tell: not jailed, so jail verdicts escalate */
-	return ng.rootns && (unsigned long)st.st_ino != ng.rootns;
+	if (!ng.rootns || (unsigned long)st.st_ino == ng.rootns)
+		return 0;
+	/* the jail's own seccomp filter, its last step, answers TIOCSTI with
+	 * EPERM whatever the descriptor; the kernel says EBADF for fd -1 (a
+	 * container's seccomp mode or no_new_privs would prove nothing) */
+	if (ng_sys(SYS_ioctl, -1, TIOCSTI, NULL) < 0 && errno == EPERM)
+		return 1;
+	return -1;
 }
 
 static int
