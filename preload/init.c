@@ -44,12 +44,29 @@
 #ifndef NG_BUILD_NETGUARD
 #define NG_BUILD_NETGUARD NG_NETGUARD_BIN
 #endif
+#ifndef NG_BUILD_PRELOAD
+#define NG_BUILD_PRELOAD ""
+#endif
 #ifndef NG_JAILEXEC_BIN
 #define NG_JAILEXEC_BIN "/usr/bin/jailexec"
 #endif
 #ifndef NG_BUILD_JAILEXEC
 #define NG_BUILD_JAILEXEC NG_JAILEXEC_BIN
 #endif
+
+/*
+ * Is this library the build tree's?  Only then may the helpers be the
+ * build tree's too: an installed library uses installed paths only, or a
+ * missing $(bindir)/netguard would make it run whatever sits at a build
+ * path on the machine.
+ */
+static int
+built_here(void)
+{
+	char real[PATH_MAX];
+
+	return NG_BUILD_PRELOAD[0] && ng.self[0] && realpath(NG_BUILD_PRELOAD, real) && strcmp(real, ng.self) == 0;
+}
 
 
 struct ng_real ng_real;
@@ -163,7 +180,7 @@ spawn_compiler(pid_t *pid, int *rfd)
 	posix_spawn_file_actions_t fa;
 	int pipefd[2], rc;
 
-	if (access(helper, X_OK) != 0)
+	if (access(helper, X_OK) != 0 && built_here())
 		helper = NG_BUILD_NETGUARD;
 	if (access(helper, X_OK) != 0)
 		return fail("cannot compile the policy: netguard not found at ", NG_NETGUARD_BIN);
@@ -458,7 +475,7 @@ setup_jailexec(void)
 	struct stat st;
 
 	ng_strlcpy(ng.jailexec, j && j[0] == '/' ? j : NG_JAILEXEC_BIN, sizeof(ng.jailexec));
-	if (!(j && j[0] == '/') && access(ng.jailexec, X_OK) != 0 && access(NG_BUILD_JAILEXEC, X_OK) == 0)
+	if (!(j && j[0] == '/') && access(ng.jailexec, X_OK) != 0 && built_here() && access(NG_BUILD_JAILEXEC, X_OK) == 0)
 		ng_strlcpy(ng.jailexec, NG_BUILD_JAILEXEC, sizeof(ng.jailexec));	/* run from the build tree */
 	/* the tree's root records its network namespace; descendants inherit it */
 	if (r && *r) {
