@@ -404,12 +404,38 @@ add_rules(struct builder *B, const struct ir_policy *ir, const struct ir_rule *r
 	return rc;
 }
 
+/* Does some guard or rule name a protocol?  Then the socket type matters. */
+static int
+proto_rules(const struct ir_policy *ir)
+{
+	for (size_t i = 0; i < ir->nguard + ir->nrules; i++) {
+		const struct ir_rule *r = i < ir->nguard ? &ir->guard[i] : &ir->rules[i - ir->nguard];
+
+		if (r->proto && r->proto != (int)NG_PROTO_ANY)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+add_settings(struct builder *B, const struct ir_policy *ir)
+{
+	struct ng_settings *s = &B->h.s;
+
+#define NG_SET_ENUM(name, type, dflt, lo, hi) s->name = (uint8_t)ir->name;
+#define NG_SET_BOOL(name, dflt) s->name = (uint8_t)ir->name;
+#define NG_SET_I32(name, dflt) s->name = (int32_t)ir->name;
+#define NG_SET_U32(name, dflt) s->name = ir->name;
+#define NG_SET_STR(name) s->name = ir->name ? str_add(&B->sec[NG_SEC_STR], ir->name) : 0;
+#include "settings.def"
+	s->proto_rules = (uint8_t)proto_rules(ir);
+}
+
 int
 ng_ir_compile(const struct ir_policy *ir, struct ng_blob *out, struct ng_diags *d)
 {
 	struct builder B;
 	struct idlist star = { 0 }, unixt = { 0 }, rx_any = { 0 };
-	struct ng_settings *s = &B.h.s;
 	size_t off;
 	unsigned char *blob;
 
@@ -440,31 +466,7 @@ ng_ir_compile(const struct ir_policy *ir, struct ng_blob *out, struct ng_diags *
 	free(B.nt);
 	free(B.ct);
 
-	s->mode = (uint8_t)ir->mode;
-	s->dflt = (uint8_t)ir->dflt;
-	s->unix_dflt = (uint8_t)ir->unix_dflt;
-	s->raw_sockets = (uint8_t)ir->raw_sockets;
-	s->deny_errno = ir->deny_errno;
-	s->log_sink = (uint8_t)ir->log_sink;
-	s->log_format = (uint8_t)ir->log_format;
-	s->log_allowed = (uint8_t)ir->log_allowed;
-	s->log_backtrace = (uint8_t)ir->log_backtrace;
-	s->log_path = ir->log_path ? str_add(&B.sec[NG_SEC_STR], ir->log_path) : 0;
-	s->dns_learn = (uint8_t)ir->dns_learn;
-	s->dns_block_denied = (uint8_t)ir->dns_block_denied;
-	s->dns_ttl = ir->dns_ttl;
-	s->dns_max = ir->dns_max;
-	s->exec_dflt = (uint8_t)ir->exec_dflt;
-	s->exec_unhookable = (uint8_t)ir->exec_unhookable;
-	s->exec_privileged = (uint8_t)ir->exec_privileged;
-	s->builtin = (uint8_t)ir->builtin;
-	for (size_t i = 0; i < ir->nguard + ir->nrules; i++) {
-		const struct ir_rule *r = i < ir->nguard ? &ir->guard[i] : &ir->rules[i - ir->nguard];
-
-		if (r->proto && r->proto != (int)NG_PROTO_ANY)
-			s->proto_rules = 1;
-	}
-	s->source = 0;
+	add_settings(&B, ir);
 	grow(&B.sec[NG_SEC_STR], 1);	/* the pool always ends in NUL */
 
 	/* lay out: header, then each section 8-byte aligned */

@@ -45,13 +45,12 @@ struct ir_rule {
 };
 
 struct ir_policy {
-	int mode, dflt, unix_dflt, raw_sockets, deny_errno;
-	int log_sink, log_format, log_allowed, log_backtrace;
-	char *log_path;
-	int dns_learn, dns_block_denied;
-	uint32_t dns_ttl, dns_max;
-	int exec_dflt, exec_unhookable, exec_privileged;
-	int builtin;
+#define NG_SET_ENUM(name, type, dflt, lo, hi) int name;
+#define NG_SET_BOOL(name, dflt) int name;
+#define NG_SET_I32(name, dflt) int name;
+#define NG_SET_U32(name, dflt) uint32_t name;
+#define NG_SET_STR(name) char *name;
+#include "settings.def"
 	struct ir_rule *guard, *rules, *exec;
 	size_t nguard, nrules, nexec;
 	char **files;		/* files[0] is the main policy file */

@@ -1142,20 +1142,11 @@ parse_exec(struct loader *L, config_setting_t *s)
 static void
 default_settings(struct ir_policy *ir)
 {
-	ir->mode = NG_MODE_ENFORCE;
-	ir->dflt = NG_DENY;
-	ir->unix_dflt = NG_ALLOW;
-	ir->raw_sockets = NG_DENY;
-	ir->deny_errno = EACCES;
-	ir->log_sink = NG_LOG_STDERR;
-	ir->log_format = NG_FMT_TEXT;
-	ir->dns_learn = 1;
-	ir->dns_ttl = 3600;
-	ir->dns_max = 4096;
-	ir->dns_block_denied = 1;
-	ir->exec_dflt = NG_ALLOW;
-	ir->exec_unhookable = NG_JAIL;
-	ir->exec_privileged = NG_DENY;
+#define NG_SET_ENUM(name, type, dflt, lo, hi) ir->name = (dflt);
+#define NG_SET_BOOL(name, dflt) ir->name = (dflt);
+#define NG_SET_I32(name, dflt) ir->name = (dflt);
+#define NG_SET_U32(name, dflt) ir->name = (dflt);
+#include "settings.def"
 }
 
 struct named {

@@ -41,11 +41,36 @@ valid_action(uint8_t a, int jail_ok)
 	return a == NG_ALLOW || a == NG_DENY || (jail_ok && a == NG_JAIL);
 }
 
+/* Every setting within what the compiler can write (settings.def). */
+static int
+valid_settings(const struct ng_settings *s)
+{
+#define NG_SET_ENUM(name, type, dflt, lo, hi) \
+	if (s->name < (lo) || s->name > (hi)) \
+		return 0;
+#define NG_SET_BOOL(name, dflt) \
+	if (s->name > 1) \
+		return 0;
+#define NG_SET_DERIVED(name) NG_SET_BOOL(name, 0)
+#include "settings.def"
+	return 1;
+}
+
+/* Every string setting inside the string pool (settings.def). */
+static int
+settings_in_bounds(const struct ng_snap_hdr *h)
+{
+#define NG_SET_STR(name) \
+	if (h->s.name >= h->sec[NG_SEC_STR].count) \
+		return 0;
+#include "settings.def"
+	return 1;
+}
+
 int
 ng_snap_open(struct ng_policy *p, const void *base, size_t size, const char **why)
 {
 	const struct ng_snap_hdr *h = base;
-	const struct ng_settings *s;
 
 	memset(p, 0, sizeof(*p));
 	if (!base || size < sizeof(*h) || ((uintptr_t)base & 7))
@@ -70,10 +95,7 @@ ng_snap_open(struct ng_policy *p, const void *base, size_t size, const char **wh
 	    (h->names_mask & (h->names_mask + 1)) ||
 	    (uint64_t)h->nets_mask + 1 != h->sec[NG_SEC_NETS].count || (h->nets_mask & (h->nets_mask + 1)))
 		return fail(why, "snapshot hash tables malformed");
-	s = &h->s;
-	if ((s->mode != NG_MODE_ENFORCE && s->mode != NG_MODE_AUDIT) || !valid_action(s->dflt, 0) ||
-	    !valid_action(s->unix_dflt, 0) || !valid_action(s->raw_sockets, 0) || !valid_action(s->exec_dflt, 1) ||
-	    !valid_action(s->exec_unhookable, 1) || !valid_action(s->exec_privileged, 1))
+	if (!valid_settings(&h->s))
 		return fail(why, "snapshot settings invalid");
 	p->base = base;
 	p->size = (uint32_t)size;
@@ -172,7 +194,7 @@ ng_snap_verify(const void *base, size_t size, const char **why)
 	}
 	if (check_list(p, h->star, ntargets) || check_list(p, h->unixt, ntargets) || check_list(p, h->rx_any, nregex))
 		return fail(why, "snapshot list out of bounds");
-	if (h->s.log_path >= h->sec[NG_SEC_STR].count)
+	if (!settings_in_bounds(h))
 		return fail(why, "snapshot settings out of bounds");
 	return 0;
 }
@@ -183,25 +205,13 @@ ng_policy_settings(const struct ng_policy *p, struct ng_settings_view *o)
 	const struct ng_settings *s = &hdr(p)->s;
 
 	memset(o, 0, sizeof(*o));
-	o->mode = s->mode;
-	o->dflt = s->dflt;
-	o->unix_dflt = s->unix_dflt;
-	o->raw_sockets = s->raw_sockets;
-	o->deny_errno = s->deny_errno;
-	o->log_sink = s->log_sink;
-	o->log_format = s->log_format;
-	o->log_allowed = s->log_allowed;
-	o->log_backtrace = s->log_backtrace;
-	o->log_path = s->log_path ? str_at(p, s->log_path) : NULL;
-	o->dns_learn = s->dns_learn;
-	o->dns_block_denied = s->dns_block_denied;
-	o->dns_ttl = s->dns_ttl;
-	o->dns_max = s->dns_max;
-	o->exec_dflt = s->exec_dflt;
-	o->exec_unhookable = s->exec_unhookable;
-	o->exec_privileged = s->exec_privileged;
-	o->builtin = s->builtin;
-	o->proto_rules = s->proto_rules;
+#define NG_SET_ENUM(name, type, dflt, lo, hi) o->name = (type)s->name;
+#define NG_SET_BOOL(name, dflt) o->name = s->name;
+#define NG_SET_I32(name, dflt) o->name = s->name;
+#define NG_SET_U32(name, dflt) o->name = s->name;
+#define NG_SET_STR(name) o->name = s->name ? str_at(p, s->name) : NULL;
+#define NG_SET_DERIVED(name) o->name = s->name;
+#include "settings.def"
 	o->unix_targets = hdr(p)->unixt.count > 0;
 	o->source = file_at(p, 0);
 }
