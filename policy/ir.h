@@ -63,8 +63,14 @@ void ng_ir_free(struct ir_policy *ir);
 int ng_ir_compile(const struct ir_policy *ir, struct ng_blob *out, struct ng_diags *d);
 void ng_ir_lint(const struct ir_policy *ir, const char *path, struct ng_diags *d);
 
+/*
+ * Add a diagnostic.  When memory runs out, an "out of memory" error is
+ * recorded instead (at most one, and never needing memory itself).
+ */
 void ng_diag_add(struct ng_diags *d, enum ng_sev sev, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* Report that memory ran out, once: "FILE: out of memory". */
+void ng_diag_oom(struct ng_diags *d, const char *file);
 
 /* regex literal suffix used as a prefilter; malloc'd lowercase or NULL */
 char *ng_regex_literal_suffix(const char *pattern);

@@ -71,22 +71,87 @@ xstrdup(const char *s)
 	return p;
 }
 
+/*
+ * Running out of memory is reported like any other error, and reporting it
+ * must not need memory: its strings are static, the list always keeps a
+ * free slot for it, and a list that never got any memory at all points at
+ * oom_only.  ng_diags_free knows these are not to be freed.
+ */
+static char oom_file[] = "-";
+static char oom_msg[] = "out of memory";
+static struct ng_diag oom_only = { NG_SEV_ERROR, oom_file, 0, oom_msg };
+
+/* Room for one more diagnostic and, after it, the slot kept for "out of memory". */
+static int
+reserve(struct ng_diags *d)
+{
+	size_t cap;
+	struct ng_diag *v;
+
+	if (d->n + 2 <= d->cap)
+		return 0;
+	cap = d->cap ? d->cap * 2 : 16;
+	if (d->v == &oom_only) {
+		v = malloc(cap * sizeof(*v));
+		if (v)
+			memcpy(v, d->v, d->n * sizeof(*v));
+	} else {
+		v = realloc(d->v, cap * sizeof(*v));
+	}
+	if (!v)
+		return -1;
+	d->v = v;
+	d->cap = cap;
+	return 0;
+}
+
+static int
+has_oom(const struct ng_diags *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].sev == NG_SEV_ERROR && strcmp(d->v[i].msg, oom_msg) == 0)
+			return 1;
+	return 0;
+}
+
+/* "out of memory", once, without allocating. */
+static void
+add_oom(struct ng_diags *d)
+{
+	if (has_oom(d))
+		return;
+	if (d->n < d->cap) {
+		d->v[d->n++] = oom_only;
+	} else if (!d->v) {
+		d->v = &oom_only;
+		d->n = d->cap = 1;
+	} else {
+		return;		/* cannot happen: reserve() keeps a slot */
+	}
+	d->errors++;
+}
+
 void
 ng_diag_add(struct ng_diags *d, enum ng_sev sev, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
+	char *msg, *f;
+	int n;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		abort();
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	if (d->n == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 16;
-		d->v = xrealloc(d->v, d->cap * sizeof(*d->v));
+	if (n < 0)
+		msg = NULL;
+	f = strdup(file ? file : "-");
+	if (!msg || !f || reserve(d) < 0) {
+		free(msg);
+		free(f);
+		add_oom(d);
+		return;
 	}
 	d->v[d->n].sev = sev;
-	d->v[d->n].file = xstrdup(file ? file : "-");
+	d->v[d->n].file = f;
 	d->v[d->n].line = line;
 	d->v[d->n].msg = msg;
 	d->n++;
@@ -97,13 +162,23 @@ ng_diag_add(struct ng_diags *d, enum ng_sev sev, const char *file, int line, con
 }
 
 void
+ng_diag_oom(struct ng_diags *d, const char *file)
+{
+	if (!has_oom(d))
+		ng_diag_add(d, NG_SEV_ERROR, file, 0, "%s", oom_msg);
+}
+
+void
 ng_diags_free(struct ng_diags *d)
 {
 	for (size_t i = 0; i < d->n; i++) {
-		free(d->v[i].file);
-		free(d->v[i].msg);
+		if (d->v[i].file != oom_file)
+			free(d->v[i].file);
+		if (d->v[i].msg != oom_msg)
+			free(d->v[i].msg);
 	}
-	free(d->v);
+	if (d->v != &oom_only)
+		free(d->v);
 	memset(d, 0, sizeof(*d));
 }
 
