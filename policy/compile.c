@@ -525,36 +525,35 @@ ng_blob_free(struct ng_blob *b)
  * The literal text a regex must end with, lowercased, or NULL.  Used only to
  * skip regexes that cannot match, so it must never claim more than the
  * pattern guarantees: any alternation, inline option or escape it does not
- * understand gives NULL (no prefilter), and every quantifier, class or group
- * restarts the run.
+ * understand gives none (no prefilter), and every quantifier, class or group
+ * restarts the run.  Written to run[runsz]; returns its length, 0 if none.
  */
-char *
-ng_regex_literal_suffix(const char *p)
+size_t
+ng_regex_literal(const char *p, char *run, size_t runsz)
 {
-	char run[256];
 	size_t n = 0;
 
 	if (strchr(p, '|') || strstr(p, "(?") || strstr(p, "(*"))
-		return NULL;
+		return 0;
 	for (size_t i = 0; p[i]; i++) {
 		unsigned char c = (unsigned char)p[i];
 
 		if (c >= 0x80)
-			return NULL;
+			return 0;
 		if (c == '\\') {
 			unsigned char e = (unsigned char)p[i + 1];
 
 			if (!e)
-				return NULL;
+				return 0;
 			i++;
 			if (strchr("dwsDWShvHVRbBAzZGKX", e)) {
 				n = 0;
 				continue;
 			}
 			if ((e | 32) >= 'a' && (e | 32) <= 'z')
-				return NULL;
+				return 0;
 			if (e >= '0' && e <= '9')
-				return NULL;
+				return 0;
 			c = e;
 		} else if (c == '[') {
 			size_t j = i + 1;
@@ -567,11 +566,11 @@ ng_regex_literal_suffix(const char *p)
 				if (p[j] == '\\' && p[j + 1])
 					j++;
 				else if (p[j] == '[' && p[j + 1] == ':')
-					return NULL;	/* POSIX class: do not guess */
+					return 0;	/* POSIX class: do not guess */
 				j++;
 			}
 			if (!p[j])
-				return NULL;
+				return 0;
 			i = j;
 			n = 0;
 			continue;
@@ -579,7 +578,7 @@ ng_regex_literal_suffix(const char *p)
 			const char *close = strchr(p + i, '}');
 
 			if (!close)
-				return NULL;
+				return 0;
 			i = (size_t)(close - p);
 			n = 0;
 			continue;
@@ -587,12 +586,21 @@ ng_regex_literal_suffix(const char *p)
 			n = 0;
 			continue;
 		}
-		if (n + 1 >= sizeof(run))
-			return NULL;
+		if (n + 1 >= runsz)
+			return 0;
 		run[n++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
 	}
 	if (n == 0)
-		return NULL;
+		return 0;
 	run[n] = '\0';
-	return strdup(run);
+	return n;
+}
+
+/* The same, malloc'd; NULL if none. */
+char *
+ng_regex_literal_suffix(const char *p)
+{
+	char run[256];
+
+	return ng_regex_literal(p, run, sizeof(run)) ? strdup(run) : NULL;
 }

@@ -72,7 +72,9 @@ void ng_diag_add(struct ng_diags *d, enum ng_sev sev, const char *file, int line
 /* Report that memory ran out, once: "FILE: out of memory". */
 void ng_diag_oom(struct ng_diags *d, const char *file);
 
-/* regex literal suffix used as a prefilter; malloc'd lowercase or NULL */
+/* regex literal suffix used as a prefilter: lowercase, into run; its length, 0 if none */
+size_t ng_regex_literal(const char *pattern, char *run, size_t runsz);
+/* the same, malloc'd; NULL if none (or out of memory) */
 char *ng_regex_literal_suffix(const char *pattern);
 
 #endif

@@ -43,33 +43,8 @@ struct loader {
 	config_setting_t *lists;
 	config_setting_t *tools;	/* exec.network_tools, or NULL */
 	int bad;
+	int oom;		/* memory ran out: stop expanding @include */
 };
-
-/* ---- small utilities ---------------------------------------------------- */
-
-static void *
-xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-
-	if (!q) {
-		perror("netguard: realloc");
-		abort();
-	}
-	return q;
-}
-
-static char *
-xstrdup(const char *s)
-{
-	char *p = strdup(s);
-
-	if (!p) {
-		perror("netguard: strdup");
-		abort();
-	}
-	return p;
-}
 
 /*
  * Running out of memory is reported like any other error, and reporting it
@@ -182,11 +157,50 @@ ng_diags_free(struct ng_diags *d)
 	memset(d, 0, sizeof(*d));
 }
 
-static int
-add_file(struct ir_policy *ir, const char *path)
+/* ---- allocation ------------------------------------------------------------ */
+
+/* Memory ran out: say so (once) and fail the load. */
+static void
+oom(struct loader *L)
 {
-	ir->files = xrealloc(ir->files, (ir->nfiles + 1) * sizeof(char *));
-	ir->files[ir->nfiles] = xstrdup(path);
+	ng_diag_oom(L->d, L->ir->nfiles ? L->ir->files[0] : NULL);
+	L->bad = 1;
+	L->oom = 1;
+}
+
+/* realloc, or NULL with the failure reported; p is left as it was then. */
+static void *
+lrealloc(struct loader *L, void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q)
+		oom(L);
+	return q;
+}
+
+static char *
+lstrdup(struct loader *L, const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		oom(L);
+	return p;
+}
+
+/* Add a source file name; its index, or -1 (out of memory, reported). */
+static int
+add_file(struct loader *L, const char *path)
+{
+	struct ir_policy *ir = L->ir;
+	char **files = lrealloc(L, ir->files, (ir->nfiles + 1) * sizeof(char *));
+
+	if (!files)
+		return -1;
+	ir->files = files;
+	if (!(files[ir->nfiles] = lstrdup(L, path)))
+		return -1;
 	return (int)ir->nfiles++;
 }
 
@@ -209,97 +223,119 @@ err(struct loader *L, const config_setting_t *s, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
-	int file, line;
+	int file, line, n;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		abort();
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
+	L->bad = 1;
+	if (n < 0) {
+		oom(L);
+		return;
+	}
 	where(L, s, &file, &line);
 	ng_diag_add(L->d, NG_SEV_ERROR, L->ir->files[file], line, "%s", msg);
 	free(msg);
-	L->bad = 1;
 }
 
 /* ---- @include expansion ------------------------------------------------ */
 
-static void
+static int
 emit_line(struct loader *L, const char *p, size_t n, int file, int line)
 {
 	if (L->ntext + n + 2 > L->captext) {
-		L->captext = (L->ntext + n + 2) * 2;
-		L->text = xrealloc(L->text, L->captext);
+		size_t cap = (L->ntext + n + 2) * 2;
+		char *text = lrealloc(L, L->text, cap);
+
+		if (!text)
+			return -1;
+		L->text = text;
+		L->captext = cap;
+	}
+	if (L->nmap == L->capmap) {
+		size_t cap = L->capmap ? L->capmap * 2 : 64;
+		struct srcline *map = lrealloc(L, L->map, cap * sizeof(*map));
+
+		if (!map)
+			return -1;
+		L->map = map;
+		L->capmap = cap;
 	}
 	memcpy(L->text + L->ntext, p, n);
 	L->ntext += n;
 	L->text[L->ntext++] = '\n';
 	L->text[L->ntext] = '\0';
-	if (L->nmap == L->capmap) {
-		L->capmap = L->capmap ? L->capmap * 2 : 64;
-		L->map = xrealloc(L->map, L->capmap * sizeof(*L->map));
-	}
 	L->map[L->nmap].file = file;
 	L->map[L->nmap].line = line;
 	L->nmap++;
+	return 0;
 }
 
+/* The whole file, NUL-terminated; NULL with errno (ENOMEM: out of memory). */
 static char *
 read_whole(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "re");
-	char *buf = NULL;
+	char *buf = NULL, *more;
 	size_t n = 0, cap = 0, r;
+	int e = 0;
 
 	if (!f)
 		return NULL;
 	do {
 		if (cap - n < 4096) {
 			cap = cap ? cap * 2 : 8192;
-			buf = xrealloc(buf, cap + 1);
+			if (!(more = realloc(buf, cap + 1))) {
+				e = ENOMEM;
+				break;
+			}
+			buf = more;
 		}
 		r = fread(buf + n, 1, cap - n, f);
 		n += r;
 	} while (r > 0);
-	if (ferror(f)) {
-		int e = errno;
-
-		fclose(f);
+	if (!e && ferror(f))
+		e = errno;
+	fclose(f);
+	if (e) {
 		free(buf);
 		errno = e;
 		return NULL;
 	}
-	fclose(f);
-	if (!buf)
-		buf = xrealloc(NULL, 1);
 	buf[n] = '\0';
 	*len = n;
 	return buf;
 }
 
-/* If line is `@include "path"`, return the path (malloc'd). */
-static char *
-include_path(const char *p, size_t n)
+/*
+ * If the line is `@include "path"`, point *path at the path in the line and
+ * return its length (up to its first NUL, as a C string would be); else -1.
+ */
+static int
+include_path(const char *p, size_t n, const char **path)
 {
 	const char *e = p + n, *q;
 
 	while (p < e && (*p == ' ' || *p == '\t'))
 		p++;
 	if ((size_t)(e - p) < 8 || strncmp(p, "@include", 8) != 0)
-		return NULL;
+		return -1;
 	p += 8;
 	while (p < e && (*p == ' ' || *p == '\t'))
 		p++;
 	if (p >= e || *p != '"')
-		return NULL;
+		return -1;
 	q = memchr(p + 1, '"', (size_t)(e - p - 1));
 	if (!q)
-		return NULL;
-	return strndup(p + 1, (size_t)(q - p - 1));
+		return -1;
+	*path = p + 1;
+	return (int)strnlen(p + 1, (size_t)(q - p - 1));
 }
 
 static int expand_file(struct loader *L, const char *path, int from_file, int from_line, int depth);
 
-static void
+/* Expand text into L->text, line by line; -1 only when memory ran out. */
+static int
 expand_text(struct loader *L, const char *text, size_t len, int file, int depth)
 {
 	const char *p = text, *end = text + len;
@@ -308,26 +344,29 @@ expand_text(struct loader *L, const char *text, size_t len, int file, int depth)
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		char *inc = include_path(p, n);
+		const char *inc;
+		int inclen = include_path(p, n, &inc);
 
 		line++;
-		if (inc) {
+		if (inclen >= 0) {
 			char full[PATH_MAX];
 			const char *base = L->ir->files[file];
 			const char *slash = strrchr(base, '/');
 
 			if (inc[0] == '/' || !slash)
-				snprintf(full, sizeof(full), "%s", inc);
+				snprintf(full, sizeof(full), "%.*s", inclen, inc);
 			else
-				snprintf(full, sizeof(full), "%.*s/%s", (int)(slash - base), base, inc);
-			expand_file(L, full, file, line, depth + 1);
-			free(inc);
-			emit_line(L, "", 0, file, line);	/* keep numbering */
-		} else {
-			emit_line(L, p, n, file, line);
+				snprintf(full, sizeof(full), "%.*s/%.*s", (int)(slash - base), base, inclen, inc);
+			if (expand_file(L, full, file, line, depth + 1) < 0 && L->oom)
+				return -1;
+			if (emit_line(L, "", 0, file, line) < 0)	/* keep numbering */
+				return -1;
+		} else if (emit_line(L, p, n, file, line) < 0) {
+			return -1;
 		}
 		p += n + 1;
 	}
+	return 0;
 }
 
 static int
@@ -345,6 +384,10 @@ expand_file(struct loader *L, const char *path, int from_file, int from_line, in
 		return -1;
 	}
 	text = read_whole(path, &len);
+	if (!text && errno == ENOMEM) {
+		oom(L);
+		return -1;
+	}
 	if (!text) {
 		if (from_line)
 			ng_diag_add(L->d, NG_SEV_ERROR, L->ir->files[from_file], from_line,
@@ -354,8 +397,11 @@ expand_file(struct loader *L, const char *path, int from_file, int from_line, in
 		L->bad = 1;
 		return -1;
 	}
-	file = from_line ? add_file(L->ir, path) : 0;
-	expand_text(L, text, len, file, depth);
+	file = from_line ? add_file(L, path) : 0;
+	if (file < 0 || expand_text(L, text, len, file, depth) < 0) {
+		free(text);
+		return -1;
+	}
 	free(text);
 	return 0;
 }
@@ -654,7 +700,27 @@ parse_net(const char *text, struct ir_target *t, char *why, size_t whysz)
 	return 0;
 }
 
-/* Parse one target string.  Returns 0, or -1 with why filled. */
+static void
+free_target(struct ir_target *t)
+{
+	free(t->text);
+	free(t->key);
+	free(t->lit);
+	pcre2_code_free(t->re);
+}
+
+/* t->key = a copy of s; -2 when memory ran out. */
+static int
+set_key(struct ir_target *t, const char *s)
+{
+	t->key = strdup(s);
+	return t->key ? 0 : -2;
+}
+
+/*
+ * Parse one target string.  Returns 0; -1 with why filled; or -2 when
+ * memory ran out (nothing left allocated in *t).
+ */
 static int
 parse_target(const char *text, struct ir_target *t, char *why, size_t whysz)
 {
@@ -671,8 +737,7 @@ parse_target(const char *text, struct ir_target *t, char *why, size_t whysz)
 			return -1;
 		}
 		t->kind = NG_T_UNIX;
-		t->key = xstrdup(text + 5);
-		return 0;
+		return set_key(t, text + 5);
 	}
 	if (strcmp(text, "*") == 0) {
 		t->kind = NG_T_STAR;
@@ -682,6 +747,7 @@ parse_target(const char *text, struct ir_target *t, char *why, size_t whysz)
 		int ec;
 		PCRE2_SIZE off;
 		pcre2_code *re;
+		char lit[256];
 
 		if (!text[1]) {
 			snprintf(why, whysz, "empty regular expression");
@@ -699,8 +765,11 @@ parse_target(const char *text, struct ir_target *t, char *why, size_t whysz)
 		}
 		t->kind = NG_T_REGEX;
 		t->re = re;
-		t->key = xstrdup(text + 1);
-		t->lit = ng_regex_literal_suffix(text + 1);
+		if (set_key(t, text + 1) < 0 ||
+		    (ng_regex_literal(text + 1, lit, sizeof(lit)) && !(t->lit = strdup(lit)))) {
+			free_target(t);
+			return -2;
+		}
 		return 0;
 	}
 	if (strchr(text, '/')) {
@@ -744,8 +813,7 @@ parse_target(const char *text, struct ir_target *t, char *why, size_t whysz)
 		}
 		ng_name_canon(rest, canon, sizeof(canon));
 		t->kind = text[0] == '*' ? NG_T_SUB : NG_T_APEX;
-		t->key = xstrdup(canon);
-		return 0;
+		return set_key(t, canon);
 	}
 	if (numeric_form(text)) {
 		snprintf(why, whysz, "not an address inet_pton accepts (only dotted-quad IPv4 and standard IPv6); "
@@ -762,9 +830,8 @@ parse_target(const char *text, struct ir_target *t, char *why, size_t whysz)
 		}
 		ng_name_canon(text, canon, sizeof(canon));
 		t->kind = NG_T_NAME;
-		t->key = xstrdup(canon);
+		return set_key(t, canon);
 	}
-	return 0;
 }
 
 /* ---- rule fields --------------------------------------------------------- */
@@ -848,19 +915,27 @@ each_string(struct loader *L, struct ir_rule *r, config_setting_t *field, const 
 static void
 add_target(struct loader *L, struct ir_rule *r, const char *ctx, int idx, const char *s, config_setting_t *at)
 {
-	struct ir_target t;
+	struct ir_target t, *to;
 	char why[300];
+	int rc = parse_target(s, &t, why, sizeof(why));
 
-	if (parse_target(s, &t, why, sizeof(why)) < 0) {
+	if (rc == -2) {
+		oom(L);
+		return;
+	}
+	if (rc < 0) {
 		if (s[0] == '@')
 			snprintf(why, sizeof(why), "lists cannot include other lists");
 		err(L, at, "%s \"%s\": %s", ctx, s, why);
 		return;
 	}
-	t.text = xstrdup(s);
 	t.list_idx = idx;
 	where(L, at, &t.file, &t.line);
-	r->to = xrealloc(r->to, (r->nto + 1) * sizeof(*r->to));
+	if (!(t.text = lstrdup(L, s)) || !(to = lrealloc(L, r->to, (r->nto + 1) * sizeof(*r->to)))) {
+		free_target(&t);
+		return;
+	}
+	r->to = to;
 	r->to[r->nto++] = t;
 }
 
@@ -868,7 +943,7 @@ static void
 add_glob(struct loader *L, struct ir_glob **v, size_t *n, const char *ctx, const char *s, config_setting_t *at)
 {
 	const char *why;
-	struct ir_glob g;
+	struct ir_glob g, *more;
 
 	if (s[0] == '@') {
 		err(L, at, "%s \"%s\": lists cannot include other lists", ctx, s);
@@ -878,9 +953,14 @@ add_glob(struct loader *L, struct ir_glob **v, size_t *n, const char *ctx, const
 		err(L, at, "%s \"%s\": %s", ctx, s, why);
 		return;
 	}
-	g.glob = xstrdup(s);
+	if (!(g.glob = lstrdup(L, s)))
+		return;
 	where(L, at, &g.file, &g.line);
-	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	if (!(more = lrealloc(L, *v, (*n + 1) * sizeof(**v)))) {
+		free(g.glob);
+		return;
+	}
+	*v = more;
 	(*v)[(*n)++] = g;
 }
 
@@ -945,6 +1025,7 @@ parse_ports(struct loader *L, struct ir_rule *r, config_setting_t *f, const char
 		config_setting_t *e = config_setting_get_elem(f, (unsigned)i);
 		int t = config_setting_type(e);
 		uint16_t lo, hi;
+		struct ir_ports *more;
 
 		if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) {
 			long long v = config_setting_get_int64(e);
@@ -972,7 +1053,10 @@ parse_ports(struct loader *L, struct ir_rule *r, config_setting_t *f, const char
 			    type_name(t));
 			continue;
 		}
-		r->ports = xrealloc(r->ports, (r->nports + 1) * sizeof(*r->ports));
+		more = lrealloc(L, r->ports, (r->nports + 1) * sizeof(*r->ports));
+		if (!more)
+			return;
+		r->ports = more;
 		r->ports[r->nports].lo = lo;
 		r->ports[r->nports].hi = hi;
 		r->nports++;
@@ -1014,7 +1098,7 @@ parse_rule(struct loader *L, config_setting_t *s, enum rkind kind, int idx, stru
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
 		err(L, s, "%s: must be a group { name = ...; action = ...; }, not %s", ctx,
 		    type_name(config_setting_type(s)));
-		r->name = xstrdup(dflt_name);
+		r->name = lstrdup(L, dflt_name);
 		return;
 	}
 	if (get_string(L, s, "name", ctx, &name) > 0) {
@@ -1028,7 +1112,7 @@ parse_rule(struct loader *L, config_setting_t *s, enum rkind kind, int idx, stru
 					    "choose another", ctx, name);
 		}
 	}
-	r->name = xstrdup(name ? name : dflt_name);
+	r->name = lstrdup(L, name ? name : dflt_name);
 	check_keys(L, s, ctx, kind == RK_GUARD ? k_guard : kind == RK_RULE ? k_rule : k_exec);
 
 	r->action = kind == RK_GUARD ? NG_DENY : 0;
@@ -1072,7 +1156,9 @@ parse_rules(struct loader *L, config_setting_t *s, enum rkind kind, struct ir_ru
 		return;
 	}
 	n = config_setting_length(s);
-	*out = xrealloc(NULL, (size_t)n * sizeof(**out));
+	*out = lrealloc(L, NULL, (size_t)n * sizeof(**out));
+	if (!*out)
+		return;
 	for (int i = 0; i < n; i++)
 		parse_rule(L, config_setting_get_elem(s, (unsigned)i), kind, i, &(*out)[i]);
 	*nout = (size_t)n;
@@ -1103,7 +1189,7 @@ parse_log(struct loader *L, config_setting_t *s)
 			ir->log_sink = NG_LOG_NONE;
 		else if (strncmp(sink, "file:", 5) == 0 && sink[5] == '/') {
 			ir->log_sink = NG_LOG_FILE;
-			ir->log_path = xstrdup(sink + 5);
+			ir->log_path = lstrdup(L, sink + 5);
 		} else if (strncmp(sink, "file:", 5) == 0)
 			err(L, member(s, "sink"), "log.sink: \"%s\": the file must be an absolute path, as in "
 			    "\"file:/var/log/netguard.log\"", sink);
@@ -1252,11 +1338,14 @@ check_duplicates(struct loader *L)
 	struct ir_rule *all[3] = { ir->guard, ir->rules, ir->exec };
 	size_t cnt[3] = { ir->nguard, ir->nrules, ir->nexec }, n = 0;
 	const char *lname[3] = { "guard", "rules", "exec.rules" };
-	struct named *v = xrealloc(NULL, (cnt[0] + cnt[1] + cnt[2]) * sizeof(*v));
+	struct named *v = lrealloc(L, NULL, (cnt[0] + cnt[1] + cnt[2]) * sizeof(*v));
 
+	if (!v)
+		return;
 	for (int a = 0; a < 3; a++)
 		for (size_t i = 0; i < cnt[a]; i++)
-			v[n++] = (struct named){ all[a][i].name, a, i, &all[a][i] };
+			if (all[a][i].name)	/* NULL: memory ran out */
+				v[n++] = (struct named){ all[a][i].name, a, i, &all[a][i] };
 	if (n)
 		qsort(v, n, sizeof(*v), named_cmp);
 	for (size_t i = 1; i < n; i++) {
@@ -1286,13 +1375,19 @@ parse_root(struct loader *L)
 	config_setting_t *exec = member(root, "exec");
 
 	check_keys(L, root, "", keys);
-	if (!exec)
-		exec = config_setting_add(root, "exec", CONFIG_TYPE_GROUP);
+	/* adding to a group only fails when memory runs out */
+	if (!exec && !(exec = config_setting_add(root, "exec", CONFIG_TYPE_GROUP)))
+		oom(L);
 	if (exec && config_setting_type(exec) == CONFIG_TYPE_GROUP && !member(exec, "network_tools")) {
 		config_setting_t *a = config_setting_add(exec, "network_tools", CONFIG_TYPE_ARRAY);
 
+		if (!a)
+			oom(L);
 		for (size_t i = 0; a && default_tools[i]; i++)
-			config_setting_set_string_elem(a, -1, default_tools[i]);
+			if (!config_setting_set_string_elem(a, -1, default_tools[i])) {
+				oom(L);
+				break;
+			}
 	}
 	if (!v) {
 		ng_diag_add(L->d, NG_SEV_ERROR, ir->files[0], 1, "version missing; the first line must be: version = 1;");
@@ -1360,8 +1455,7 @@ ng_ir_load_file(const char *path, struct ir_policy *ir, struct ng_diags *d)
 
 	memset(ir, 0, sizeof(*ir));
 	default_settings(ir);
-	add_file(ir, path);
-	if (expand_file(&L, path, 0, 0, 0) < 0) {
+	if (add_file(&L, path) < 0 || expand_file(&L, path, 0, 0, 0) < 0) {
 		free(L.text);
 		free(L.map);
 		ng_ir_free(ir);
@@ -1377,20 +1471,20 @@ ng_ir_load_string(const char *text, const char *name, struct ir_policy *ir, stru
 
 	memset(ir, 0, sizeof(*ir));
 	default_settings(ir);
-	add_file(ir, name);
-	expand_text(&L, text, strlen(text), 0, 0);
+	if (add_file(&L, name) < 0 || expand_text(&L, text, strlen(text), 0, 0) < 0) {
+		free(L.text);
+		free(L.map);
+		ng_ir_free(ir);
+		return -1;
+	}
 	return load(&L);
 }
 
 static void
 free_rule(struct ir_rule *r)
 {
-	for (size_t i = 0; i < r->nto; i++) {
-		free(r->to[i].text);
-		free(r->to[i].key);
-		free(r->to[i].lit);
-		pcre2_code_free(r->to[i].re);
-	}
+	for (size_t i = 0; i < r->nto; i++)
+		free_target(&r->to[i]);
 	for (size_t i = 0; i < r->nexe; i++)
 		free(r->exe[i].glob);
 	for (size_t i = 0; i < r->nprog; i++)
