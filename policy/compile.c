@@ -20,24 +20,33 @@
 #include "ir.h"
 #include "snapshot.h"
 
+/*
+ * A growing section.  When memory runs out, grow() returns NULL from then
+ * on and the callers stop where they are; the compile then fails with
+ * "out of memory" (compile_failed) instead of writing a partial snapshot.
+ */
 struct buf {
 	unsigned char *p;
 	size_t n, cap;
+	int failed;
 };
 
 static void *
 grow(struct buf *b, size_t n)
 {
+	if (b->failed)
+		return NULL;
 	if (b->n + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
+		unsigned char *p;
 
 		while (cap < b->n + n)
 			cap *= 2;
-		b->p = realloc(b->p, cap);
-		if (!b->p) {
-			perror("netguard: realloc");
-			abort();
+		if (!(p = realloc(b->p, cap))) {
+			b->failed = 1;
+			return NULL;
 		}
+		b->p = p;
 		b->cap = cap;
 	}
 	b->n += n;
@@ -50,11 +59,14 @@ str_add(struct buf *s, const char *str)
 {
 	size_t len = strlen(str) + 1;
 	uint32_t off;
+	void *p;
 
 	if (!str[0])
 		return 0;
 	off = (uint32_t)s->n;
-	memcpy(grow(s, len), str, len);
+	if (!(p = grow(s, len)))
+		return 0;
+	memcpy(p, str, len);
 	return off;
 }
 
@@ -107,17 +119,38 @@ struct builder {
 	struct ctuple *ct;
 	size_t nct, capct;
 	struct ng_snap_hdr h;
+	int oom;		/* an index or id list could not grow */
 };
+
+/*
+ * Room for element n of array v (*cap elements of size sz): v, or v grown,
+ * or NULL when memory ran out (B->oom; v is still the caller's to free).
+ */
+static void *
+room(struct builder *B, void *v, size_t n, size_t *cap, size_t sz)
+{
+	size_t c;
+	void *p;
+
+	if (n < *cap)
+		return v;
+	c = *cap ? *cap * 2 : 64;
+	if (!(p = realloc(v, c * sz))) {
+		B->oom = 1;
+		return NULL;
+	}
+	*cap = c;
+	return p;
+}
 
 static void
 add_ntuple(struct builder *B, uint32_t kind, const char *key, uint32_t id)
 {
-	if (B->nnt == B->capnt) {
-		B->capnt = B->capnt ? B->capnt * 2 : 64;
-		B->nt = realloc(B->nt, B->capnt * sizeof(*B->nt));
-		if (!B->nt)
-			abort();
-	}
+	struct ntuple *nt = room(B, B->nt, B->nnt, &B->capnt, sizeof(*nt));
+
+	if (!nt)
+		return;
+	B->nt = nt;
 	B->nt[B->nnt].kind = kind;
 	B->nt[B->nnt].key = key;
 	B->nt[B->nnt].id = id;
@@ -127,12 +160,11 @@ add_ntuple(struct builder *B, uint32_t kind, const char *key, uint32_t id)
 static void
 add_ctuple(struct builder *B, const struct ir_target *t, uint32_t id)
 {
-	if (B->nct == B->capct) {
-		B->capct = B->capct ? B->capct * 2 : 64;
-		B->ct = realloc(B->ct, B->capct * sizeof(*B->ct));
-		if (!B->ct)
-			abort();
-	}
+	struct ctuple *ct = room(B, B->ct, B->nct, &B->capct, sizeof(*ct));
+
+	if (!ct)
+		return;
+	B->ct = ct;
 	memset(&B->ct[B->nct], 0, sizeof(B->ct[0]));
 	B->ct[B->nct].family = (uint8_t)t->family;
 	B->ct[B->nct].plen = (uint8_t)t->plen;
@@ -146,6 +178,8 @@ post_add(struct builder *B, uint32_t id)
 {
 	uint32_t *p = grow(&B->sec[NG_SEC_POST], sizeof(uint32_t));
 
+	if (!p)
+		return 0;
 	*p = id;
 	return (uint32_t)(B->sec[NG_SEC_POST].n / sizeof(uint32_t) - 1);
 }
@@ -175,6 +209,8 @@ build_names(struct builder *B)
 	size = table_size(uniq);
 	mask = size - 1;
 	tab = (struct ng_hent *)grow(&B->sec[NG_SEC_NAMES], size * sizeof(*tab));
+	if (!tab)
+		return;
 	B->h.names_mask = mask;
 	for (size_t i = 0; i < B->nnt;) {
 		size_t j = i;
@@ -215,7 +251,8 @@ build_nets(struct builder *B)
 			uniq++;
 	size = table_size(uniq);
 	mask = size - 1;
-	grow(&B->sec[NG_SEC_NETS], size * sizeof(struct ng_nent));
+	if (!grow(&B->sec[NG_SEC_NETS], size * sizeof(struct ng_nent)))
+		return;
 	B->h.nets_mask = mask;
 	for (size_t i = 0; i < B->nct;) {
 		struct ctuple *c = &B->ct[i];
@@ -256,6 +293,8 @@ globs_add(struct builder *B, const struct ir_glob *g, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct ng_globref *r = grow(&B->sec[NG_SEC_GLOBS], sizeof(*r));
 
+		if (!r)
+			break;
 		r->glob = str_add(&B->sec[NG_SEC_STR], g[i].glob);
 		r->file = (uint16_t)g[i].file;
 		r->line = (uint32_t)g[i].line;
@@ -270,14 +309,13 @@ struct idlist {
 };
 
 static void
-idlist_add(struct idlist *l, uint32_t id)
+idlist_add(struct builder *B, struct idlist *l, uint32_t id)
 {
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 16;
-		l->v = realloc(l->v, l->cap * sizeof(uint32_t));
-		if (!l->v)
-			abort();
-	}
+	uint32_t *v = room(B, l->v, l->n, &l->cap, sizeof(*v));
+
+	if (!v)
+		return;
+	l->v = v;
 	l->v[l->n++] = id;
 }
 
@@ -306,6 +344,7 @@ add_regex(struct builder *B, const struct ir_target *t, uint32_t tid, struct idl
 	int32_t rc = pcre2_serialize_encode(codes, 1, &bytes, &size, NULL);
 	uint32_t rid = (uint32_t)(B->sec[NG_SEC_REGEX].n / sizeof(struct ng_regex));
 	struct ng_regex *r;
+	unsigned char *code;
 	const char *dot;
 
 	if (rc < 0) {
@@ -314,12 +353,15 @@ add_regex(struct builder *B, const struct ir_target *t, uint32_t tid, struct idl
 		return -1;
 	}
 	r = grow(&B->sec[NG_SEC_REGEX], sizeof(*r));
+	code = grow(&B->sec[NG_SEC_BYTES], (size + 7) & ~(size_t)7);	/* zero-padded to 8 */
+	if (!r || !code) {
+		pcre2_serialize_free(bytes);
+		return 0;	/* out of memory: compile_failed() says so */
+	}
 	r->target = tid;
-	r->code_off = (uint32_t)B->sec[NG_SEC_BYTES].n;
+	r->code_off = (uint32_t)(code - B->sec[NG_SEC_BYTES].p);
 	r->code_len = (uint32_t)size;
-	memcpy(grow(&B->sec[NG_SEC_BYTES], size), bytes, size);
-	while (B->sec[NG_SEC_BYTES].n % 8)
-		grow(&B->sec[NG_SEC_BYTES], 1);
+	memcpy(code, bytes, size);
 	pcre2_serialize_free(bytes);
 	r->lit = t->lit ? str_add(&B->sec[NG_SEC_STR], t->lit) : 0;
 	/* index by the label-aligned part of the literal suffix */
@@ -327,7 +369,7 @@ add_regex(struct builder *B, const struct ir_target *t, uint32_t tid, struct idl
 	if (dot && dot[1])
 		add_ntuple(B, NG_H_RXSUF, dot + 1, rid);
 	else
-		idlist_add(rx_any, rid);
+		idlist_add(B, rx_any, rid);
 	return 0;
 }
 
@@ -342,6 +384,8 @@ add_rules(struct builder *B, const struct ir_policy *ir, const struct ir_rule *r
 		struct ng_rule *o = grow(&B->sec[sect], sizeof(*o));
 		size_t nt = r->nto ? r->nto : 1;
 
+		if (!o)
+			return -1;
 		o->name = str_add(&B->sec[NG_SEC_STR], r->name);
 		o->line = (uint32_t)r->line;
 		o->file = (uint16_t)r->file;
@@ -355,6 +399,8 @@ add_rules(struct builder *B, const struct ir_policy *ir, const struct ir_rule *r
 		for (size_t p = 0; p < r->nports; p++) {
 			struct ng_portrange *pr = grow(&B->sec[NG_SEC_PORTS], sizeof(*pr));
 
+			if (!pr)
+				return -1;
 			pr->lo = r->ports[p].lo;
 			pr->hi = r->ports[p].hi;
 		}
@@ -371,13 +417,15 @@ add_rules(struct builder *B, const struct ir_policy *ir, const struct ir_rule *r
 			struct ng_target *t = grow(&B->sec[NG_SEC_TARGETS], sizeof(*t));
 			const struct ir_target *it = r->nto ? &r->to[k] : NULL;
 
+			if (!t)
+				return -1;
 			t->rule = (uint32_t)i;
 			t->sect = (uint8_t)sect;
 			if (!it) {
 				t->kind = NG_T_ANY;
 				t->file = (uint16_t)r->file;
 				t->line = (uint32_t)r->line;
-				idlist_add(star, tid);
+				idlist_add(B, star, tid);
 				continue;
 			}
 			t->kind = (uint8_t)it->kind;
@@ -392,8 +440,8 @@ add_rules(struct builder *B, const struct ir_policy *ir, const struct ir_rule *r
 			case NG_T_APEX: add_ntuple(B, NG_H_APEX, it->key, tid); break;
 			case NG_T_ADDR:
 			case NG_T_NET: add_ctuple(B, it, tid); break;
-			case NG_T_UNIX: idlist_add(unixt, tid); break;
-			case NG_T_STAR: idlist_add(star, tid); break;
+			case NG_T_UNIX: idlist_add(B, unixt, tid); break;
+			case NG_T_STAR: idlist_add(B, star, tid); break;
 			case NG_T_REGEX:
 				if (add_regex(B, it, tid, rx_any, d, ir->files[it->file]) < 0)
 					rc = -1;
@@ -431,6 +479,22 @@ add_settings(struct builder *B, const struct ir_policy *ir)
 	s->proto_rules = (uint8_t)proto_rules(ir);
 }
 
+/* Did memory run out anywhere?  Then say so, and free the sections. */
+static int
+compile_failed(struct builder *B, const struct ir_policy *ir, struct ng_diags *d)
+{
+	int failed = B->oom;
+
+	for (int i = 0; i < NG_SEC_COUNT; i++)
+		failed |= B->sec[i].failed;
+	if (!failed)
+		return 0;
+	ng_diag_oom(d, ir->nfiles ? ir->files[0] : NULL);
+	for (int i = 0; i < NG_SEC_COUNT; i++)
+		free(B->sec[i].p);
+	return 1;
+}
+
 int
 ng_ir_compile(const struct ir_policy *ir, struct ng_blob *out, struct ng_diags *d)
 {
@@ -444,18 +508,21 @@ ng_ir_compile(const struct ir_policy *ir, struct ng_blob *out, struct ng_diags *
 	for (size_t i = 0; i < ir->nfiles; i++) {
 		uint32_t *f = grow(&B.sec[NG_SEC_FILES], sizeof(uint32_t));
 
+		if (!f)
+			break;
 		*f = str_add(&B.sec[NG_SEC_STR], ir->files[i]);
 	}
 	if (add_rules(&B, ir, ir->guard, ir->nguard, NG_SEC_GUARD, &star, &unixt, &rx_any, d) < 0 ||
 	    add_rules(&B, ir, ir->rules, ir->nrules, NG_SEC_RULES, &star, &unixt, &rx_any, d) < 0 ||
 	    add_rules(&B, ir, ir->exec, ir->nexec, NG_SEC_EXEC, &star, &unixt, &rx_any, d) < 0) {
-		for (int i = 0; i < NG_SEC_COUNT; i++)
-			free(B.sec[i].p);
 		free(B.nt);
 		free(B.ct);
 		free(star.v);
 		free(unixt.v);
 		free(rx_any.v);
+		if (!compile_failed(&B, ir, d))
+			for (int i = 0; i < NG_SEC_COUNT; i++)
+				free(B.sec[i].p);
 		return -1;
 	}
 	B.h.star = idlist_post(&B, &star);
@@ -468,6 +535,8 @@ ng_ir_compile(const struct ir_policy *ir, struct ng_blob *out, struct ng_diags *
 
 	add_settings(&B, ir);
 	grow(&B.sec[NG_SEC_STR], 1);	/* the pool always ends in NUL */
+	if (compile_failed(&B, ir, d))
+		return -1;
 
 	/* lay out: header, then each section 8-byte aligned */
 	off = (sizeof(B.h) + 7) & ~(size_t)7;
@@ -482,8 +551,12 @@ ng_ir_compile(const struct ir_policy *ir, struct ng_blob *out, struct ng_diags *
 		return -1;
 	}
 	blob = calloc(1, off);
-	if (!blob)
-		abort();
+	if (!blob) {
+		ng_diag_oom(d, ir->files[0]);
+		for (int i = 0; i < NG_SEC_COUNT; i++)
+			free(B.sec[i].p);
+		return -1;
+	}
 	B.h.sec[NG_SEC_STR].count = (uint32_t)B.sec[NG_SEC_STR].n;
 	B.h.sec[NG_SEC_BYTES].count = (uint32_t)B.sec[NG_SEC_BYTES].n;
 	B.h.sec[NG_SEC_FILES].count = (uint32_t)(B.sec[NG_SEC_FILES].n / sizeof(uint32_t));
