@@ -23,28 +23,10 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include "ir.h"
+#include "loader.h"
 #include "snapshot.h"
 
 #define MAX_INCLUDE_DEPTH 16
-
-struct srcline {
-	int file, line;
-};
-
-struct loader {
-	struct ir_policy *ir;
-	struct ng_diags *d;
-	struct srcline *map;	/* expanded line (1-based) -> origin */
-	size_t nmap, capmap;
-	char *text;
-	size_t ntext, captext;
-	config_t cfg;
-	config_setting_t *lists;
-	config_setting_t *tools;	/* exec.network_tools, or NULL */
-	int bad;
-	int oom;		/* memory ran out: stop expanding @include */
-};
 
 /*
  * Running out of memory is reported like any other error, and reporting it
@@ -160,8 +142,8 @@ ng_diags_free(struct ng_diags *d)
 /* ---- allocation ------------------------------------------------------------ */
 
 /* Memory ran out: say so (once) and fail the load. */
-static void
-oom(struct loader *L)
+void
+ng_oom(struct loader *L)
 {
 	ng_diag_oom(L->d, L->ir->nfiles ? L->ir->files[0] : NULL);
 	L->bad = 1;
@@ -169,57 +151,62 @@ oom(struct loader *L)
 }
 
 /* realloc, or NULL with the failure reported; p is left as it was then. */
-static void *
-lrealloc(struct loader *L, void *p, size_t n)
+void *
+ng_lrealloc(struct loader *L, void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);
 
 	if (!q)
-		oom(L);
+		ng_oom(L);
 	return q;
 }
 
-static char *
-lstrdup(struct loader *L, const char *s)
+char *
+ng_lstrdup(struct loader *L, const char *s)
 {
 	char *p = strdup(s);
 
 	if (!p)
-		oom(L);
+		ng_oom(L);
 	return p;
 }
 
 /* Add a source file name; its index, or -1 (out of memory, reported). */
-static int
-add_file(struct loader *L, const char *path)
+int
+ng_add_file(struct loader *L, const char *path)
 {
 	struct ir_policy *ir = L->ir;
-	char **files = lrealloc(L, ir->files, (ir->nfiles + 1) * sizeof(char *));
+	char **files = ng_lrealloc(L, ir->files, (ir->nfiles + 1) * sizeof(char *));
 
 	if (!files)
 		return -1;
 	ir->files = files;
-	if (!(files[ir->nfiles] = lstrdup(L, path)))
+	if (!(files[ir->nfiles] = ng_lstrdup(L, path)))
 		return -1;
 	return (int)ir->nfiles++;
 }
 
-static void
-where(struct loader *L, const config_setting_t *s, int *file, int *line)
+int
+ng_where_line(const struct loader *L, int n, int *file, int *line)
 {
-	unsigned n = s ? config_setting_source_line(s) : 0;
-
-	if (n >= 1 && n <= L->nmap) {
-		*file = L->map[n - 1].file;
-		*line = L->map[n - 1].line;
-	} else {
-		*file = 0;
-		*line = 0;
-	}
+	if (n < 1 || (size_t)n > L->nmap)
+		return -1;
+	*file = L->map[n - 1].file;
+	*line = L->map[n - 1].line;
+	return 0;
 }
 
-static void __attribute__((format(printf, 3, 4)))
-err(struct loader *L, const config_setting_t *s, const char *fmt, ...)
+void
+ng_where(const struct loader *L, const config_setting_t *s, int *file, int *line)
+{
+	*file = 0;
+	*line = 0;
+	if (s)
+		ng_where_line(L, (int)config_setting_source_line(s), file, line);
+}
+
+void
+ng_err(struct loader *L, const config_setting_t *s, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
@@ -230,10 +217,10 @@ err(struct loader *L, const config_setting_t *s, const char *fmt, ...)
 	va_end(ap);
 	L->bad = 1;
 	if (n < 0) {
-		oom(L);
+		ng_oom(L);
 		return;
 	}
-	where(L, s, &file, &line);
+	ng_where(L, s, &file, &line);
 	ng_diag_add(L->d, NG_SEV_ERROR, L->ir->files[file], line, "%s", msg);
 	free(msg);
 }
@@ -245,7 +232,7 @@ emit_line(struct loader *L, const char *p, size_t n, int file, int line)
 {
 	if (L->ntext + n + 2 > L->captext) {
 		size_t cap = (L->ntext + n + 2) * 2;
-		char *text = lrealloc(L, L->text, cap);
+		char *text = ng_lrealloc(L, L->text, cap);
 
 		if (!text)
 			return -1;
@@ -254,7 +241,7 @@ emit_line(struct loader *L, const char *p, size_t n, int file, int line)
 	}
 	if (L->nmap == L->capmap) {
 		size_t cap = L->capmap ? L->capmap * 2 : 64;
-		struct srcline *map = lrealloc(L, L->map, cap * sizeof(*map));
+		struct srcline *map = ng_lrealloc(L, L->map, cap * sizeof(*map));
 
 		if (!map)
 			return -1;
@@ -332,11 +319,9 @@ include_path(const char *p, size_t n, const char **path)
 	return (int)strnlen(p + 1, (size_t)(q - p - 1));
 }
 
-static int expand_file(struct loader *L, const char *path, int from_file, int from_line, int depth);
-
 /* Expand text into L->text, line by line; -1 only when memory ran out. */
-static int
-expand_text(struct loader *L, const char *text, size_t len, int file, int depth)
+int
+ng_expand_text(struct loader *L, const char *text, size_t len, int file, int depth)
 {
 	const char *p = text, *end = text + len;
 	int line = 0;
@@ -357,7 +342,7 @@ expand_text(struct loader *L, const char *text, size_t len, int file, int depth)
 				snprintf(full, sizeof(full), "%.*s", inclen, inc);
 			else
 				snprintf(full, sizeof(full), "%.*s/%.*s", (int)(slash - base), base, inclen, inc);
-			if (expand_file(L, full, file, line, depth + 1) < 0 && L->oom)
+			if (ng_expand_file(L, full, file, line, depth + 1) < 0 && L->oom)
 				return -1;
 			if (emit_line(L, "", 0, file, line) < 0)	/* keep numbering */
 				return -1;
@@ -369,8 +354,8 @@ expand_text(struct loader *L, const char *text, size_t len, int file, int depth)
 	return 0;
 }
 
-static int
-expand_file(struct loader *L, const char *path, int from_file, int from_line, int depth)
+int
+ng_expand_file(struct loader *L, const char *path, int from_file, int from_line, int depth)
 {
 	size_t len;
 	char *text;
@@ -385,7 +370,7 @@ expand_file(struct loader *L, const char *path, int from_file, int from_line, in
 	}
 	text = read_whole(path, &len);
 	if (!text && errno == ENOMEM) {
-		oom(L);
+		ng_oom(L);
 		return -1;
 	}
 	if (!text) {
@@ -397,8 +382,8 @@ expand_file(struct loader *L, const char *path, int from_file, int from_line, in
 		L->bad = 1;
 		return -1;
 	}
-	file = from_line ? add_file(L, path) : 0;
-	if (file < 0 || expand_text(L, text, len, file, depth) < 0) {
+	file = from_line ? ng_add_file(L, path) : 0;
+	if (file < 0 || ng_expand_text(L, text, len, file, depth) < 0) {
 		free(text);
 		return -1;
 	}
@@ -408,8 +393,8 @@ expand_file(struct loader *L, const char *path, int from_file, int from_line, in
 
 /* ---- typed accessors ---------------------------------------------------- */
 
-static const char *
-type_name(int t)
+const char *
+ng_type_name(int t)
 {
 	switch (t) {
 	case CONFIG_TYPE_INT:
@@ -424,8 +409,8 @@ type_name(int t)
 	}
 }
 
-static int
-is_seq(const config_setting_t *s)
+int
+ng_is_seq(const config_setting_t *s)
 {
 	int t = config_setting_type(s);
 
@@ -433,8 +418,8 @@ is_seq(const config_setting_t *s)
 }
 
 /* Reject any member of group s whose name is not in keys[]. */
-static void
-check_keys(struct loader *L, config_setting_t *s, const char *ctx, const char *const *keys)
+void
+ng_check_keys(struct loader *L, config_setting_t *s, const char *ctx, const char *const *keys)
 {
 	int n = config_setting_length(s);
 
@@ -450,81 +435,76 @@ check_keys(struct loader *L, config_setting_t *s, const char *ctx, const char *c
 			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", k ? ", " : "", keys[k]);
 		}
 		if (!known)
-			err(L, m, "%s%sunknown key \"%s\"; expected one of: %s", ctx, *ctx ? ": " : "",
-			    name ? name : "?", list);
+			ng_err(L, m, "%s%sunknown key \"%s\"; expected one of: %s", ctx, *ctx ? ": " : "",
+			       name ? name : "?", list);
 	}
 }
 
-static config_setting_t *
-member(config_setting_t *s, const char *key)
+config_setting_t *
+ng_member(config_setting_t *s, const char *key)
 {
 	return s ? config_setting_get_member(s, key) : NULL;
 }
 
-static int
-get_string(struct loader *L, config_setting_t *parent, const char *key, const char *ctx, const char **out)
+int
+ng_get_string(struct loader *L, config_setting_t *parent, const char *key, const char *ctx, const char **out)
 {
-	config_setting_t *m = member(parent, key);
+	config_setting_t *m = ng_member(parent, key);
 
 	if (!m)
 		return 0;
 	if (config_setting_type(m) != CONFIG_TYPE_STRING) {
-		err(L, m, "%s%s%s: must be a string, not %s", ctx, *ctx ? "." : "", key,
-		    type_name(config_setting_type(m)));
+		ng_err(L, m, "%s%s%s: must be a string, not %s", ctx, *ctx ? "." : "", key,
+		       ng_type_name(config_setting_type(m)));
 		return -1;
 	}
 	*out = config_setting_get_string(m);
 	return 1;
 }
 
-static void
-get_bool(struct loader *L, config_setting_t *parent, const char *key, const char *ctx, int *out)
+void
+ng_get_bool(struct loader *L, config_setting_t *parent, const char *key, const char *ctx, int *out)
 {
-	config_setting_t *m = member(parent, key);
+	config_setting_t *m = ng_member(parent, key);
 
 	if (!m)
 		return;
 	if (config_setting_type(m) != CONFIG_TYPE_BOOL) {
-		err(L, m, "%s.%s: must be true or false, not %s", ctx, key, type_name(config_setting_type(m)));
+		ng_err(L, m, "%s.%s: must be true or false, not %s", ctx, key, ng_type_name(config_setting_type(m)));
 		return;
 	}
 	*out = config_setting_get_bool(m);
 }
 
-static void
-get_uint(struct loader *L, config_setting_t *parent, const char *key, const char *ctx,
-	 long long lo, long long hi, uint32_t *out)
+void
+ng_get_uint(struct loader *L, config_setting_t *parent, const char *key, const char *ctx,
+	    long long lo, long long hi, uint32_t *out)
 {
-	config_setting_t *m = member(parent, key);
+	config_setting_t *m = ng_member(parent, key);
 	long long v;
 
 	if (!m)
 		return;
 	if (config_setting_type(m) != CONFIG_TYPE_INT && config_setting_type(m) != CONFIG_TYPE_INT64) {
-		err(L, m, "%s.%s: must be an integer, not %s", ctx, key, type_name(config_setting_type(m)));
+		ng_err(L, m, "%s.%s: must be an integer, not %s", ctx, key, ng_type_name(config_setting_type(m)));
 		return;
 	}
 	v = config_setting_get_int64(m);
 	if (v < lo || v > hi) {
-		err(L, m, "%s.%s: %lld is out of range; use %lld to %lld", ctx, key, v, lo, hi);
+		ng_err(L, m, "%s.%s: %lld is out of range; use %lld to %lld", ctx, key, v, lo, hi);
 		return;
 	}
 	*out = (uint32_t)v;
 }
 
-struct word {
-	const char *w;
-	int v;
-};
-
-static void
-get_enum(struct loader *L, config_setting_t *parent, const char *key, const char *ctx,
-	 const struct word *words, int *out)
+void
+ng_get_enum(struct loader *L, config_setting_t *parent, const char *key, const char *ctx,
+	    const struct ng_word *words, int *out)
 {
 	const char *s;
 	char list[200] = "";
 
-	if (get_string(L, parent, key, ctx, &s) <= 0)
+	if (ng_get_string(L, parent, key, ctx, &s) <= 0)
 		return;
 	for (size_t i = 0; words[i].w; i++) {
 		if (strcmp(s, words[i].w) == 0) {
@@ -533,22 +513,23 @@ get_enum(struct loader *L, config_setting_t *parent, const char *key, const char
 		}
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s\"%s\"", i ? ", " : "", words[i].w);
 	}
-	err(L, member(parent, key), "%s%s%s: \"%s\" is not valid; use one of %s", ctx, *ctx ? "." : "", key, s, list);
+	ng_err(L, ng_member(parent, key), "%s%s%s: \"%s\" is not valid; use one of %s", ctx, *ctx ? "." : "", key, s,
+	       list);
 }
 
-static const struct word w_mode[] = { { "enforce", NG_MODE_ENFORCE }, { "audit", NG_MODE_AUDIT }, { NULL, 0 } };
-static const struct word w_ad[] = { { "allow", NG_ALLOW }, { "deny", NG_DENY }, { NULL, 0 } };
-static const struct word w_adj[] = { { "allow", NG_ALLOW }, { "deny", NG_DENY }, { "jail", NG_JAIL }, { NULL, 0 } };
-static const struct word w_errno[] = { { "EACCES", EACCES }, { "ECONNREFUSED", ECONNREFUSED },
+const struct ng_word ng_w_mode[] = { { "enforce", NG_MODE_ENFORCE }, { "audit", NG_MODE_AUDIT }, { NULL, 0 } };
+const struct ng_word ng_w_ad[] = { { "allow", NG_ALLOW }, { "deny", NG_DENY }, { NULL, 0 } };
+const struct ng_word ng_w_adj[] = { { "allow", NG_ALLOW }, { "deny", NG_DENY }, { "jail", NG_JAIL }, { NULL, 0 } };
+const struct ng_word ng_w_errno[] = { { "EACCES", EACCES }, { "ECONNREFUSED", ECONNREFUSED },
 				       { "ENETUNREACH", ENETUNREACH }, { "EPERM", EPERM }, { NULL, 0 } };
-static const struct word w_fmt[] = { { "text", NG_FMT_TEXT }, { "json", NG_FMT_JSON }, { NULL, 0 } };
-static const struct word w_proto[] = { { "tcp", NG_PROTO_TCP }, { "udp", NG_PROTO_UDP },
+const struct ng_word ng_w_fmt[] = { { "text", NG_FMT_TEXT }, { "json", NG_FMT_JSON }, { NULL, 0 } };
+const struct ng_word ng_w_proto[] = { { "tcp", NG_PROTO_TCP }, { "udp", NG_PROTO_UDP },
 				       { "any", NG_PROTO_ANY }, { NULL, 0 } };
 
 /* ---- targets ----------------------------------------------------------- */
 
-static int
-all_digits(const char *s, size_t n)
+int
+ng_all_digits(const char *s, size_t n)
 {
 	if (!n)
 		return 0;
@@ -583,14 +564,14 @@ numeric_form(const char *s)
 		const char *dot = strchr(p, '.');
 		size_t n = dot ? (size_t)(dot - p) : strlen(p);
 
-		if (!all_digits(p, n) && !hex_label(p, n))
+		if (!ng_all_digits(p, n) && !hex_label(p, n))
 			all = 0;
 		last = p;
 		if (!dot)
 			break;
 		p = dot + 1;
 	}
-	return all || all_digits(last, strlen(last));
+	return all || ng_all_digits(last, strlen(last));
 }
 
 /* Validate a host name (no wildcard).  Returns NULL or why it is bad. */
@@ -661,7 +642,7 @@ parse_net(const char *text, struct ir_target *t, char *why, size_t whysz)
 	}
 	errno = 0;
 	plen = strtol(slash + 1, &end, 10);
-	if (!all_digits(slash + 1, strlen(slash + 1)) || *end || plen < 0 || plen > max || errno) {
+	if (!ng_all_digits(slash + 1, strlen(slash + 1)) || *end || plen < 0 || plen > max || errno) {
 		snprintf(why, whysz, "prefix length must be 0 to %d", max);
 		return -1;
 	}
@@ -700,8 +681,8 @@ parse_net(const char *text, struct ir_target *t, char *why, size_t whysz)
 	return 0;
 }
 
-static void
-free_target(struct ir_target *t)
+void
+ng_free_target(struct ir_target *t)
 {
 	free(t->text);
 	free(t->key);
@@ -721,8 +702,8 @@ set_key(struct ir_target *t, const char *s)
  * Parse one target string.  Returns 0; -1 with why filled; or -2 when
  * memory ran out (nothing left allocated in *t).
  */
-static int
-parse_target(const char *text, struct ir_target *t, char *why, size_t whysz)
+int
+ng_parse_target(const char *text, struct ir_target *t, char *why, size_t whysz)
 {
 	const char *e;
 
@@ -767,7 +748,7 @@ parse_target(const char *text, struct ir_target *t, char *why, size_t whysz)
 		t->re = re;
 		if (set_key(t, text + 1) < 0 ||
 		    (ng_regex_literal(text + 1, lit, sizeof(lit)) && !(t->lit = strdup(lit)))) {
-			free_target(t);
+			ng_free_target(t);
 			return -2;
 		}
 		return 0;
@@ -841,7 +822,7 @@ find_list(struct loader *L, const char *name)
 {
 	if (strcmp(name, "network_tools") == 0)
 		return L->tools;
-	return member(L->lists, name);
+	return ng_member(L->lists, name);
 }
 
 /*
@@ -861,13 +842,13 @@ each_string(struct loader *L, struct ir_rule *r, config_setting_t *field, const 
 	if (!field)
 		return;
 	if (config_setting_type(field) == CONFIG_TYPE_STRING) {
-		err(L, field, "%s: %s: must be a list of strings, as in %s = ( \"%s\" );", ctx, key, key,
-		    config_setting_get_string(field));
+		ng_err(L, field, "%s: %s: must be a list of strings, as in %s = ( \"%s\" );", ctx, key, key,
+		       config_setting_get_string(field));
 		return;
 	}
-	if (!is_seq(field)) {
-		err(L, field, "%s: %s: must be a list of strings, not %s", ctx, key,
-		    type_name(config_setting_type(field)));
+	if (!ng_is_seq(field)) {
+		ng_err(L, field, "%s: %s: must be a list of strings, not %s", ctx, key,
+		       ng_type_name(config_setting_type(field)));
 		return;
 	}
 	n = config_setting_length(field);
@@ -877,8 +858,8 @@ each_string(struct loader *L, struct ir_rule *r, config_setting_t *field, const 
 		char sub[512];
 
 		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-			err(L, e, "%s: %s[%d]: must be a string, not %s", ctx, key, i,
-			    type_name(config_setting_type(e)));
+			ng_err(L, e, "%s: %s[%d]: must be a string, not %s", ctx, key, i,
+			       ng_type_name(config_setting_type(e)));
 			continue;
 		}
 		s = config_setting_get_string(e);
@@ -887,8 +868,9 @@ each_string(struct loader *L, struct ir_rule *r, config_setting_t *field, const 
 			int m;
 
 			if (!list) {
-				err(L, e, "%s: %s[%d] \"%s\": no list \"%s\"; define it under lists = { %s = ( ... ); }",
-				    ctx, key, i, s, s + 1, s + 1);
+				ng_err(L, e,
+				       "%s: %s[%d] \"%s\": no list \"%s\"; define it under lists = { %s = ( ... ); }",
+				       ctx, key, i, s, s + 1, s + 1);
 				continue;
 			}
 			m = config_setting_length(list);
@@ -917,22 +899,22 @@ add_target(struct loader *L, struct ir_rule *r, const char *ctx, int idx, const 
 {
 	struct ir_target t, *to;
 	char why[300];
-	int rc = parse_target(s, &t, why, sizeof(why));
+	int rc = ng_parse_target(s, &t, why, sizeof(why));
 
 	if (rc == -2) {
-		oom(L);
+		ng_oom(L);
 		return;
 	}
 	if (rc < 0) {
 		if (s[0] == '@')
 			snprintf(why, sizeof(why), "lists cannot include other lists");
-		err(L, at, "%s \"%s\": %s", ctx, s, why);
+		ng_err(L, at, "%s \"%s\": %s", ctx, s, why);
 		return;
 	}
 	t.list_idx = idx;
-	where(L, at, &t.file, &t.line);
-	if (!(t.text = lstrdup(L, s)) || !(to = lrealloc(L, r->to, (r->nto + 1) * sizeof(*r->to)))) {
-		free_target(&t);
+	ng_where(L, at, &t.file, &t.line);
+	if (!(t.text = ng_lstrdup(L, s)) || !(to = ng_lrealloc(L, r->to, (r->nto + 1) * sizeof(*r->to)))) {
+		ng_free_target(&t);
 		return;
 	}
 	r->to = to;
@@ -946,17 +928,17 @@ add_glob(struct loader *L, struct ir_glob **v, size_t *n, const char *ctx, const
 	struct ir_glob g, *more;
 
 	if (s[0] == '@') {
-		err(L, at, "%s \"%s\": lists cannot include other lists", ctx, s);
+		ng_err(L, at, "%s \"%s\": lists cannot include other lists", ctx, s);
 		return;
 	}
 	if (ng_glob_check(s, &why) < 0) {
-		err(L, at, "%s \"%s\": %s", ctx, s, why);
+		ng_err(L, at, "%s \"%s\": %s", ctx, s, why);
 		return;
 	}
-	if (!(g.glob = lstrdup(L, s)))
+	if (!(g.glob = ng_lstrdup(L, s)))
 		return;
-	where(L, at, &g.file, &g.line);
-	if (!(more = lrealloc(L, *v, (*n + 1) * sizeof(**v)))) {
+	ng_where(L, at, &g.file, &g.line);
+	if (!(more = ng_lrealloc(L, *v, (*n + 1) * sizeof(**v)))) {
 		free(g.glob);
 		return;
 	}
@@ -989,12 +971,12 @@ parse_port_string(const char *s, uint16_t *lo, uint16_t *hi)
 	long a, b;
 	const char *dash = strchr(s, '-');
 
-	if (!all_digits(s, dash ? (size_t)(dash - s) : strlen(s)))
+	if (!ng_all_digits(s, dash ? (size_t)(dash - s) : strlen(s)))
 		return -1;
 	a = strtol(s, &end, 10);
 	b = a;
 	if (dash) {
-		if (!all_digits(dash + 1, strlen(dash + 1)))
+		if (!ng_all_digits(dash + 1, strlen(dash + 1)))
 			return -1;
 		b = strtol(dash + 1, &end, 10);
 	}
@@ -1014,13 +996,13 @@ parse_ports(struct loader *L, struct ir_rule *r, config_setting_t *f, const char
 
 	if (!f)
 		return;
-	if (!is_seq(f)) {
-		err(L, f, "%s: ports: must be a list, as in ports = ( 443, \"8000-8080\" );", ctx);
+	if (!ng_is_seq(f)) {
+		ng_err(L, f, "%s: ports: must be a list, as in ports = ( 443, \"8000-8080\" );", ctx);
 		return;
 	}
 	n = config_setting_length(f);
 	if (n == 0)
-		err(L, f, "%s: ports: empty list matches nothing; omit ports to match every port", ctx);
+		ng_err(L, f, "%s: ports: empty list matches nothing; omit ports to match every port", ctx);
 	for (int i = 0; i < n; i++) {
 		config_setting_t *e = config_setting_get_elem(f, (unsigned)i);
 		int t = config_setting_type(e);
@@ -1031,7 +1013,7 @@ parse_ports(struct loader *L, struct ir_rule *r, config_setting_t *f, const char
 			long long v = config_setting_get_int64(e);
 
 			if (v < 1 || v > 65535) {
-				err(L, e, "%s: ports[%d] %lld: port outside 1-65535", ctx, i, v);
+				ng_err(L, e, "%s: ports[%d] %lld: port outside 1-65535", ctx, i, v);
 				continue;
 			}
 			lo = hi = (uint16_t)v;
@@ -1040,20 +1022,22 @@ parse_ports(struct loader *L, struct ir_rule *r, config_setting_t *f, const char
 			int rc = parse_port_string(s, &lo, &hi);
 
 			if (rc == -2) {
-				err(L, e, "%s: ports[%d] \"%s\": range runs backwards; write \"LOW-HIGH\"", ctx, i, s);
+				ng_err(L, e, "%s: ports[%d] \"%s\": range runs backwards; write \"LOW-HIGH\"", ctx, i,
+				       s);
 				continue;
 			}
 			if (rc < 0) {
-				err(L, e, "%s: ports[%d] \"%s\": not a port or range in 1-65535, such as 443 or \"8000-8080\"",
-				    ctx, i, s);
+				ng_err(L, e,
+				       "%s: ports[%d] \"%s\": not a port or range in 1-65535, such as 443 or \"8000-8080\"",
+				       ctx, i, s);
 				continue;
 			}
 		} else {
-			err(L, e, "%s: ports[%d]: must be an integer or a \"LOW-HIGH\" string, not %s", ctx, i,
-			    type_name(t));
+			ng_err(L, e, "%s: ports[%d]: must be an integer or a \"LOW-HIGH\" string, not %s", ctx, i,
+			       ng_type_name(t));
 			continue;
 		}
-		more = lrealloc(L, r->ports, (r->nports + 1) * sizeof(*r->ports));
+		more = ng_lrealloc(L, r->ports, (r->nports + 1) * sizeof(*r->ports));
 		if (!more)
 			return;
 		r->ports = more;
@@ -1079,84 +1063,85 @@ good_rule_name(const char *s)
 	return 1;
 }
 
-enum rkind { RK_GUARD, RK_RULE, RK_EXEC };
-
 static void
-parse_rule(struct loader *L, config_setting_t *s, enum rkind kind, int idx, struct ir_rule *r)
+parse_rule(struct loader *L, config_setting_t *s, enum ng_rkind kind, int idx, struct ir_rule *r)
 {
 	static const char *const k_guard[] = { "name", "action", "to", "ports", "proto", "exe", "mode", NULL };
 	static const char *const k_rule[] = { "name", "action", "to", "ports", "proto", "exe", "mode", NULL };
 	static const char *const k_exec[] = { "name", "action", "program", "argv0", "mode", NULL };
-	const char *list = kind == RK_GUARD ? "guard" : kind == RK_RULE ? "rules" : "exec.rules";
+	const char *list = kind == NG_RK_GUARD ? "guard" : kind == NG_RK_RULE ? "rules" : "exec.rules";
 	char ctx[160], dflt_name[64];
 	const char *name = NULL;
 
 	memset(r, 0, sizeof(*r));
-	where(L, s, &r->file, &r->line);
+	ng_where(L, s, &r->file, &r->line);
 	snprintf(dflt_name, sizeof(dflt_name), "%s[%d]", list, idx);
 	snprintf(ctx, sizeof(ctx), "%s", dflt_name);
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		err(L, s, "%s: must be a group { name = ...; action = ...; }, not %s", ctx,
-		    type_name(config_setting_type(s)));
-		r->name = lstrdup(L, dflt_name);
+		ng_err(L, s, "%s: must be a group { name = ...; action = ...; }, not %s", ctx,
+		       ng_type_name(config_setting_type(s)));
+		r->name = ng_lstrdup(L, dflt_name);
 		return;
 	}
-	if (get_string(L, s, "name", ctx, &name) > 0) {
+	if (ng_get_string(L, s, "name", ctx, &name) > 0) {
 		snprintf(ctx, sizeof(ctx), "%s \"%s\"", dflt_name, name);
 		if (!good_rule_name(name)) {
-			err(L, member(s, "name"), "%s: name: use 1-64 letters, digits and _ . : -", ctx);
+			ng_err(L, ng_member(s, "name"), "%s: name: use 1-64 letters, digits and _ . : -", ctx);
 		} else {
 			for (size_t i = 0; reserved_names[i]; i++)
 				if (strcmp(name, reserved_names[i]) == 0)
-					err(L, member(s, "name"), "%s: name: \"%s\" is reserved for verdicts no rule made; "
-					    "choose another", ctx, name);
+					ng_err(L, ng_member(s, "name"),
+					       "%s: name: \"%s\" is reserved for verdicts no rule made; choose another", ctx,
+					       name);
 		}
 	}
-	r->name = lstrdup(L, name ? name : dflt_name);
-	check_keys(L, s, ctx, kind == RK_GUARD ? k_guard : kind == RK_RULE ? k_rule : k_exec);
+	r->name = ng_lstrdup(L, name ? name : dflt_name);
+	ng_check_keys(L, s, ctx, kind == NG_RK_GUARD ? k_guard : kind == NG_RK_RULE ? k_rule : k_exec);
 
-	r->action = kind == RK_GUARD ? NG_DENY : 0;
-	if (kind == RK_GUARD) {
+	r->action = kind == NG_RK_GUARD ? NG_DENY : 0;
+	if (kind == NG_RK_GUARD) {
 		const char *a;
 
-		if (get_string(L, s, "action", ctx, &a) > 0 && strcmp(a, "deny") != 0)
-			err(L, member(s, "action"), "%s: action: guard rules only deny; move allow rules to rules = ( ... )",
-			    ctx);
+		if (ng_get_string(L, s, "action", ctx, &a) > 0 && strcmp(a, "deny") != 0)
+			ng_err(L, ng_member(s, "action"),
+			       "%s: action: guard rules only deny; move allow rules to rules = ( ... )", ctx);
 	} else {
-		get_enum(L, s, "action", ctx, kind == RK_EXEC ? w_adj : w_ad, &r->action);
-		if (!member(s, "action"))
-			err(L, s, "%s: action missing; add action = \"%s\";", ctx,
-			    kind == RK_EXEC ? "allow\" | \"deny\" | \"jail" : "allow\" | \"deny");
+		ng_get_enum(L, s, "action", ctx, kind == NG_RK_EXEC ? ng_w_adj : ng_w_ad, &r->action);
+		if (!ng_member(s, "action"))
+			ng_err(L, s, "%s: action missing; add action = \"%s\";", ctx,
+			       kind == NG_RK_EXEC ? "allow\" | \"deny\" | \"jail" : "allow\" | \"deny");
 	}
-	get_enum(L, s, "mode", ctx, w_mode, &r->mode);
-	if (kind == RK_EXEC) {
-		each_string(L, r, member(s, "program"), ctx, "program", add_prog);
-		each_string(L, r, member(s, "argv0"), ctx, "argv0", add_argv0);
+	ng_get_enum(L, s, "mode", ctx, ng_w_mode, &r->mode);
+	if (kind == NG_RK_EXEC) {
+		each_string(L, r, ng_member(s, "program"), ctx, "program", add_prog);
+		each_string(L, r, ng_member(s, "argv0"), ctx, "argv0", add_argv0);
 		return;
 	}
 	r->proto = NG_PROTO_ANY;
-	get_enum(L, s, "proto", ctx, w_proto, &r->proto);
-	each_string(L, r, member(s, "to"), ctx, "to", add_target);
-	if (member(s, "to") && is_seq(member(s, "to")) && config_setting_length(member(s, "to")) == 0)
-		err(L, member(s, "to"), "%s: to: empty list matches nothing; omit to to match every destination", ctx);
-	parse_ports(L, r, member(s, "ports"), ctx);
-	each_string(L, r, member(s, "exe"), ctx, "exe", add_exe);
+	ng_get_enum(L, s, "proto", ctx, ng_w_proto, &r->proto);
+	each_string(L, r, ng_member(s, "to"), ctx, "to", add_target);
+	if (ng_member(s, "to") && ng_is_seq(ng_member(s, "to")) && config_setting_length(ng_member(s, "to")) == 0)
+		ng_err(L, ng_member(s, "to"), "%s: to: empty list matches nothing; omit to to match every destination",
+		       ctx);
+	parse_ports(L, r, ng_member(s, "ports"), ctx);
+	each_string(L, r, ng_member(s, "exe"), ctx, "exe", add_exe);
 }
 
-static void
-parse_rules(struct loader *L, config_setting_t *s, enum rkind kind, struct ir_rule **out, size_t *nout)
+void
+ng_parse_rules(struct loader *L, config_setting_t *s, enum ng_rkind kind, struct ir_rule **out, size_t *nout)
 {
-	const char *list = kind == RK_GUARD ? "guard" : kind == RK_RULE ? "rules" : "exec.rules";
+	const char *list = kind == NG_RK_GUARD ? "guard" : kind == NG_RK_RULE ? "rules" : "exec.rules";
 	int n;
 
 	if (!s)
 		return;
-	if (!is_seq(s)) {
-		err(L, s, "%s: must be a list ( { ... }, { ... } ), not %s", list, type_name(config_setting_type(s)));
+	if (!ng_is_seq(s)) {
+		ng_err(L, s, "%s: must be a list ( { ... }, { ... } ), not %s", list,
+		       ng_type_name(config_setting_type(s)));
 		return;
 	}
 	n = config_setting_length(s);
-	*out = lrealloc(L, NULL, (size_t)n * sizeof(**out));
+	*out = ng_lrealloc(L, NULL, (size_t)n * sizeof(**out));
 	if (!*out)
 		return;
 	for (int i = 0; i < n; i++)
@@ -1176,11 +1161,11 @@ parse_log(struct loader *L, config_setting_t *s)
 	if (!s)
 		return;
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		err(L, s, "log: must be a group { sink = ...; }, not %s", type_name(config_setting_type(s)));
+		ng_err(L, s, "log: must be a group { sink = ...; }, not %s", ng_type_name(config_setting_type(s)));
 		return;
 	}
-	check_keys(L, s, "log", keys);
-	if (get_string(L, s, "sink", "log", &sink) > 0) {
+	ng_check_keys(L, s, "log", keys);
+	if (ng_get_string(L, s, "sink", "log", &sink) > 0) {
 		if (strcmp(sink, "stderr") == 0)
 			ir->log_sink = NG_LOG_STDERR;
 		else if (strcmp(sink, "syslog") == 0)
@@ -1189,17 +1174,17 @@ parse_log(struct loader *L, config_setting_t *s)
 			ir->log_sink = NG_LOG_NONE;
 		else if (strncmp(sink, "file:", 5) == 0 && sink[5] == '/') {
 			ir->log_sink = NG_LOG_FILE;
-			ir->log_path = lstrdup(L, sink + 5);
+			ir->log_path = ng_lstrdup(L, sink + 5);
 		} else if (strncmp(sink, "file:", 5) == 0)
-			err(L, member(s, "sink"), "log.sink: \"%s\": the file must be an absolute path, as in "
-			    "\"file:/var/log/netguard.log\"", sink);
+			ng_err(L, ng_member(s, "sink"), "log.sink: \"%s\": the file must be an absolute path, as in "
+			       "\"file:/var/log/netguard.log\"", sink);
 		else
-			err(L, member(s, "sink"), "log.sink: \"%s\" is not valid; use \"stderr\", \"syslog\", "
-			    "\"file:/path\" or \"none\"", sink);
+			ng_err(L, ng_member(s, "sink"), "log.sink: \"%s\" is not valid; use \"stderr\", \"syslog\", "
+			       "\"file:/path\" or \"none\"", sink);
 	}
-	get_enum(L, s, "format", "log", w_fmt, &ir->log_format);
-	get_bool(L, s, "allowed", "log", &ir->log_allowed);
-	get_bool(L, s, "backtrace", "log", &ir->log_backtrace);
+	ng_get_enum(L, s, "format", "log", ng_w_fmt, &ir->log_format);
+	ng_get_bool(L, s, "allowed", "log", &ir->log_allowed);
+	ng_get_bool(L, s, "backtrace", "log", &ir->log_backtrace);
 }
 
 static void
@@ -1211,14 +1196,14 @@ parse_dns(struct loader *L, config_setting_t *s)
 	if (!s)
 		return;
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		err(L, s, "dns: must be a group { learn = ...; }, not %s", type_name(config_setting_type(s)));
+		ng_err(L, s, "dns: must be a group { learn = ...; }, not %s", ng_type_name(config_setting_type(s)));
 		return;
 	}
-	check_keys(L, s, "dns", keys);
-	get_bool(L, s, "learn", "dns", &ir->dns_learn);
-	get_uint(L, s, "ttl", "dns", 0, 100000000, &ir->dns_ttl);
-	get_uint(L, s, "max_entries", "dns", 1, 1048576, &ir->dns_max);
-	get_bool(L, s, "block_denied_names", "dns", &ir->dns_block_denied);
+	ng_check_keys(L, s, "dns", keys);
+	ng_get_bool(L, s, "learn", "dns", &ir->dns_learn);
+	ng_get_uint(L, s, "ttl", "dns", 0, 100000000, &ir->dns_ttl);
+	ng_get_uint(L, s, "max_entries", "dns", 1, 1048576, &ir->dns_max);
+	ng_get_bool(L, s, "block_denied_names", "dns", &ir->dns_block_denied);
 }
 
 static void
@@ -1229,7 +1214,8 @@ parse_lists(struct loader *L, config_setting_t *s)
 	if (!s)
 		return;
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		err(L, s, "lists: must be a group { name = ( ... ); }, not %s", type_name(config_setting_type(s)));
+		ng_err(L, s, "lists: must be a group { name = ( ... ); }, not %s",
+		       ng_type_name(config_setting_type(s)));
 		return;
 	}
 	L->lists = s;
@@ -1239,23 +1225,24 @@ parse_lists(struct loader *L, config_setting_t *s)
 		const char *name = config_setting_name(m);
 
 		if (strcmp(name, "network_tools") == 0) {
-			err(L, m, "lists.network_tools: reserved: @network_tools always means exec.network_tools; "
-			    "set exec.network_tools instead");
+			ng_err(L, m, "lists.network_tools: reserved: @network_tools always means exec.network_tools; "
+			       "set exec.network_tools instead");
 			continue;
 		}
-		if (!is_seq(m)) {
-			err(L, m, "lists.%s: must be a list of strings, not %s", name, type_name(config_setting_type(m)));
+		if (!ng_is_seq(m)) {
+			ng_err(L, m, "lists.%s: must be a list of strings, not %s", name,
+			       ng_type_name(config_setting_type(m)));
 			continue;
 		}
 		for (int j = 0; j < config_setting_length(m); j++) {
 			config_setting_t *e = config_setting_get_elem(m, (unsigned)j);
 
 			if (config_setting_type(e) != CONFIG_TYPE_STRING)
-				err(L, e, "lists.%s[%d]: must be a string, not %s", name, j,
-				    type_name(config_setting_type(e)));
+				ng_err(L, e, "lists.%s[%d]: must be a string, not %s", name, j,
+				       ng_type_name(config_setting_type(e)));
 			else if (config_setting_get_string(e)[0] == '@')
-				err(L, e, "lists.%s[%d] \"%s\": lists cannot include other lists; list the targets",
-				    name, j, config_setting_get_string(e));
+				ng_err(L, e, "lists.%s[%d] \"%s\": lists cannot include other lists; list the targets",
+				       name, j, config_setting_get_string(e));
 		}
 	}
 }
@@ -1275,26 +1262,26 @@ parse_exec(struct loader *L, config_setting_t *s)
 	if (!s)
 		return;
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		err(L, s, "exec: must be a group { default = ...; }, not %s", type_name(config_setting_type(s)));
+		ng_err(L, s, "exec: must be a group { default = ...; }, not %s", ng_type_name(config_setting_type(s)));
 		return;
 	}
-	check_keys(L, s, "exec", keys);
-	get_enum(L, s, "default", "exec", w_adj, &ir->exec_dflt);
-	get_enum(L, s, "unhookable", "exec", w_adj, &ir->exec_unhookable);
-	get_enum(L, s, "privileged", "exec", w_adj, &ir->exec_privileged);
-	tools = member(s, "network_tools");
+	ng_check_keys(L, s, "exec", keys);
+	ng_get_enum(L, s, "default", "exec", ng_w_adj, &ir->exec_dflt);
+	ng_get_enum(L, s, "unhookable", "exec", ng_w_adj, &ir->exec_unhookable);
+	ng_get_enum(L, s, "privileged", "exec", ng_w_adj, &ir->exec_privileged);
+	tools = ng_member(s, "network_tools");
 	if (tools) {
-		if (!is_seq(tools)) {
-			err(L, tools, "exec.network_tools: must be a list of strings, not %s",
-			    type_name(config_setting_type(tools)));
+		if (!ng_is_seq(tools)) {
+			ng_err(L, tools, "exec.network_tools: must be a list of strings, not %s",
+			       ng_type_name(config_setting_type(tools)));
 		} else {
 			L->tools = tools;
 			for (int j = 0; j < config_setting_length(tools); j++) {
 				config_setting_t *e = config_setting_get_elem(tools, (unsigned)j);
 
 				if (config_setting_type(e) != CONFIG_TYPE_STRING)
-					err(L, e, "exec.network_tools[%d]: must be a string, not %s", j,
-					    type_name(config_setting_type(e)));
+					ng_err(L, e, "exec.network_tools[%d]: must be a string, not %s", j,
+					       ng_type_name(config_setting_type(e)));
 			}
 		}
 	}
@@ -1331,14 +1318,14 @@ named_cmp(const void *a, const void *b)
 }
 
 /* Rule names label log lines: unique across guard, rules and exec.rules. */
-static void
-check_duplicates(struct loader *L)
+void
+ng_check_duplicates(struct loader *L)
 {
 	struct ir_policy *ir = L->ir;
 	struct ir_rule *all[3] = { ir->guard, ir->rules, ir->exec };
 	size_t cnt[3] = { ir->nguard, ir->nrules, ir->nexec }, n = 0;
 	const char *lname[3] = { "guard", "rules", "exec.rules" };
-	struct named *v = lrealloc(L, NULL, (cnt[0] + cnt[1] + cnt[2]) * sizeof(*v));
+	struct named *v = ng_lrealloc(L, NULL, (cnt[0] + cnt[1] + cnt[2]) * sizeof(*v));
 
 	if (!v)
 		return;
@@ -1371,21 +1358,21 @@ parse_root(struct loader *L)
 					    "deny_errno", "log", "dns", "lists", "guard", "rules", "exec", NULL };
 	config_setting_t *root = config_root_setting(&L->cfg);
 	struct ir_policy *ir = L->ir;
-	config_setting_t *v = member(root, "version");
-	config_setting_t *exec = member(root, "exec");
+	config_setting_t *v = ng_member(root, "version");
+	config_setting_t *exec = ng_member(root, "exec");
 
-	check_keys(L, root, "", keys);
+	ng_check_keys(L, root, "", keys);
 	/* adding to a group only fails when memory runs out */
 	if (!exec && !(exec = config_setting_add(root, "exec", CONFIG_TYPE_GROUP)))
-		oom(L);
-	if (exec && config_setting_type(exec) == CONFIG_TYPE_GROUP && !member(exec, "network_tools")) {
+		ng_oom(L);
+	if (exec && config_setting_type(exec) == CONFIG_TYPE_GROUP && !ng_member(exec, "network_tools")) {
 		config_setting_t *a = config_setting_add(exec, "network_tools", CONFIG_TYPE_ARRAY);
 
 		if (!a)
-			oom(L);
+			ng_oom(L);
 		for (size_t i = 0; a && default_tools[i]; i++)
 			if (!config_setting_set_string_elem(a, -1, default_tools[i])) {
-				oom(L);
+				ng_oom(L);
 				break;
 			}
 	}
@@ -1394,22 +1381,22 @@ parse_root(struct loader *L)
 		L->bad = 1;
 	} else if ((config_setting_type(v) != CONFIG_TYPE_INT && config_setting_type(v) != CONFIG_TYPE_INT64) ||
 		   config_setting_get_int64(v) != 1) {
-		err(L, v, "version: this netguard reads version 1 policies only; write version = 1;");
+		ng_err(L, v, "version: this netguard reads version 1 policies only; write version = 1;");
 	}
-	get_enum(L, root, "mode", "", w_mode, &ir->mode);
-	get_enum(L, root, "default", "", w_ad, &ir->dflt);
-	get_enum(L, root, "unix_default", "", w_ad, &ir->unix_dflt);
-	get_enum(L, root, "raw_sockets", "", w_ad, &ir->raw_sockets);
-	get_enum(L, root, "deny_errno", "", w_errno, &ir->deny_errno);
-	parse_log(L, member(root, "log"));
-	parse_dns(L, member(root, "dns"));
-	parse_lists(L, member(root, "lists"));
+	ng_get_enum(L, root, "mode", "", ng_w_mode, &ir->mode);
+	ng_get_enum(L, root, "default", "", ng_w_ad, &ir->dflt);
+	ng_get_enum(L, root, "unix_default", "", ng_w_ad, &ir->unix_dflt);
+	ng_get_enum(L, root, "raw_sockets", "", ng_w_ad, &ir->raw_sockets);
+	ng_get_enum(L, root, "deny_errno", "", ng_w_errno, &ir->deny_errno);
+	parse_log(L, ng_member(root, "log"));
+	parse_dns(L, ng_member(root, "dns"));
+	parse_lists(L, ng_member(root, "lists"));
 	parse_exec(L, exec);
-	parse_rules(L, member(root, "guard"), RK_GUARD, &ir->guard, &ir->nguard);
-	parse_rules(L, member(root, "rules"), RK_RULE, &ir->rules, &ir->nrules);
+	ng_parse_rules(L, ng_member(root, "guard"), NG_RK_GUARD, &ir->guard, &ir->nguard);
+	ng_parse_rules(L, ng_member(root, "rules"), NG_RK_RULE, &ir->rules, &ir->nrules);
 	if (exec && config_setting_type(exec) == CONFIG_TYPE_GROUP)
-		parse_rules(L, member(exec, "rules"), RK_EXEC, &ir->exec, &ir->nexec);
-	check_duplicates(L);
+		ng_parse_rules(L, ng_member(exec, "rules"), NG_RK_EXEC, &ir->exec, &ir->nexec);
+	ng_check_duplicates(L);
 }
 
 static int
@@ -1421,10 +1408,7 @@ load_text(struct loader *L)
 		int file = 0, line = n;
 		const char *txt = config_error_text(&L->cfg);
 
-		if (n >= 1 && (size_t)n <= L->nmap) {
-			file = L->map[n - 1].file;
-			line = L->map[n - 1].line;
-		}
+		ng_where_line(L, n, &file, &line);	/* else line n of the file */
 		ng_diag_add(L->d, NG_SEV_ERROR, L->ir->files[file], line,
 			    "%s; the file must be libconfig syntax: key = value; lists ( ... ), groups { ... }",
 			    txt ? txt : "syntax error");
@@ -1455,7 +1439,7 @@ ng_ir_load_file(const char *path, struct ir_policy *ir, struct ng_diags *d)
 
 	memset(ir, 0, sizeof(*ir));
 	default_settings(ir);
-	if (add_file(&L, path) < 0 || expand_file(&L, path, 0, 0, 0) < 0) {
+	if (ng_add_file(&L, path) < 0 || ng_expand_file(&L, path, 0, 0, 0) < 0) {
 		free(L.text);
 		free(L.map);
 		ng_ir_free(ir);
@@ -1471,7 +1455,7 @@ ng_ir_load_string(const char *text, const char *name, struct ir_policy *ir, stru
 
 	memset(ir, 0, sizeof(*ir));
 	default_settings(ir);
-	if (add_file(&L, name) < 0 || expand_text(&L, text, strlen(text), 0, 0) < 0) {
+	if (ng_add_file(&L, name) < 0 || ng_expand_text(&L, text, strlen(text), 0, 0) < 0) {
 		free(L.text);
 		free(L.map);
 		ng_ir_free(ir);
@@ -1480,11 +1464,11 @@ ng_ir_load_string(const char *text, const char *name, struct ir_policy *ir, stru
 	return load(&L);
 }
 
-static void
-free_rule(struct ir_rule *r)
+void
+ng_free_rule(struct ir_rule *r)
 {
 	for (size_t i = 0; i < r->nto; i++)
-		free_target(&r->to[i]);
+		ng_free_target(&r->to[i]);
 	for (size_t i = 0; i < r->nexe; i++)
 		free(r->exe[i].glob);
 	for (size_t i = 0; i < r->nprog; i++)
@@ -1503,11 +1487,11 @@ void
 ng_ir_free(struct ir_policy *ir)
 {
 	for (size_t i = 0; i < ir->nguard; i++)
-		free_rule(&ir->guard[i]);
+		ng_free_rule(&ir->guard[i]);
 	for (size_t i = 0; i < ir->nrules; i++)
-		free_rule(&ir->rules[i]);
+		ng_free_rule(&ir->rules[i]);
 	for (size_t i = 0; i < ir->nexec; i++)
-		free_rule(&ir->exec[i]);
+		ng_free_rule(&ir->exec[i]);
 	free(ir->guard);
 	free(ir->rules);
 	free(ir->exec);
