@@ -3,9 +3,10 @@
  *
  * Two halves, two libtool libraries:
  *
- *  - libngload (load.c, compile.c, lint.c, default.c): reads netguard.conf
- *    with libconfig and compiles it into a snapshot blob.  Used by the
- *    netguard tool, never linked into a host program.
+ *  - libngload (load.c and its parts listed in loader.h, compile.c,
+ *    lint.c, default.c): reads netguard.conf with libconfig and compiles
+ *    it into a snapshot blob.  Used by the netguard tool, never linked
+ *    into a host program.
  *
  *  - libngpolicy (snapshot.c, decide.c, glob.c, names.c, regex.c):
  *    maps a snapshot and decides.  Pure: no globals, no I/O, no allocation
