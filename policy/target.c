@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,70 +105,94 @@ bad_name(const char *s, int min_labels)
 	return NULL;
 }
 
+/* Say why in why[whysz]; returns -1, for "return fail(...)". */
+static int __attribute__((format(printf, 3, 4)))
+fail(char *why, size_t whysz, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, whysz, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The address of a network, t->family set from it; -1 with why if it is none. */
+static int
+net_addr(const char *text, size_t alen, struct ir_target *t, char *why, size_t whysz)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+
+	if (alen == 0 || alen >= sizeof(addr))
+		return fail(why, whysz, "not a network; write ADDRESS/PREFIX, as in 10.0.0.0/8");
+	memcpy(addr, text, alen);
+	addr[alen] = '\0';
+	if (inet_pton(AF_INET, addr, t->addr) == 1)
+		t->family = 4;
+	else if (inet_pton(AF_INET6, addr, t->addr) == 1)
+		t->family = 6;
+	else
+		return fail(why, whysz, "\"%s\" is not an IPv4 or IPv6 address inet_pton accepts", addr);
+	return 0;
+}
+
+/* Host bits set below the prefix are an error: say which network was meant. */
+static int
+host_bits(const struct ir_target *t, char *why, size_t whysz)
+{
+	uint8_t m[16];
+	int bytes = t->family == 4 ? 4 : 16, hostbits = 0;
+	char fixed[INET6_ADDRSTRLEN];
+
+	memcpy(m, t->addr, 16);
+	for (int i = 0; i < bytes; i++) {
+		int keep = t->plen - i * 8;
+		uint8_t mask = keep >= 8 ? 0xff : keep <= 0 ? 0 : (uint8_t)(0xff << (8 - keep));
+
+		if (m[i] & ~mask)
+			hostbits = 1;
+		m[i] &= mask;
+	}
+	if (!hostbits)
+		return 0;
+	inet_ntop(t->family == 4 ? AF_INET : AF_INET6, m, fixed, sizeof(fixed));
+	return fail(why, whysz, "host bits set; did you mean \"%s/%d\"?", fixed, t->plen);
+}
+
+/* ::ffff:a.b.c.d/96+n is the IPv4 network a.b.c.d/n. */
+static void
+unmap_v4(struct ir_target *t)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	if (t->family == 6 && t->plen >= 96 && memcmp(t->addr, mapped, 12) == 0) {
+		memmove(t->addr, t->addr + 12, 4);
+		memset(t->addr + 4, 0, 12);
+		t->family = 4;
+		t->plen -= 96;
+	}
+}
+
 static int
 parse_net(const char *text, struct ir_target *t, char *why, size_t whysz)
 {
 	const char *slash = strchr(text, '/');
-	char addr[INET6_ADDRSTRLEN + 1];
-	size_t alen = (size_t)(slash - text);
 	int max;
 	long plen;
 	char *end;
 
-	if (alen == 0 || alen >= sizeof(addr)) {
-		snprintf(why, whysz, "not a network; write ADDRESS/PREFIX, as in 10.0.0.0/8");
+	if (net_addr(text, (size_t)(slash - text), t, why, whysz) < 0)
 		return -1;
-	}
-	memcpy(addr, text, alen);
-	addr[alen] = '\0';
-	if (inet_pton(AF_INET, addr, t->addr) == 1) {
-		t->family = 4;
-		max = 32;
-	} else if (inet_pton(AF_INET6, addr, t->addr) == 1) {
-		t->family = 6;
-		max = 128;
-	} else {
-		snprintf(why, whysz, "\"%s\" is not an IPv4 or IPv6 address inet_pton accepts", addr);
-		return -1;
-	}
+	max = t->family == 4 ? 32 : 128;
 	errno = 0;
 	plen = strtol(slash + 1, &end, 10);
-	if (!ng_all_digits(slash + 1, strlen(slash + 1)) || *end || plen < 0 || plen > max || errno) {
-		snprintf(why, whysz, "prefix length must be 0 to %d", max);
-		return -1;
-	}
+	if (!ng_all_digits(slash + 1, strlen(slash + 1)) || *end || plen < 0 || plen > max || errno)
+		return fail(why, whysz, "prefix length must be 0 to %d", max);
 	t->plen = (int)plen;
-	{
-		uint8_t m[16];
-		int bytes = t->family == 4 ? 4 : 16, hostbits = 0;
-
-		memcpy(m, t->addr, 16);
-		for (int i = 0; i < bytes; i++) {
-			int keep = (int)plen - i * 8;
-			uint8_t mask = keep >= 8 ? 0xff : keep <= 0 ? 0 : (uint8_t)(0xff << (8 - keep));
-
-			if (m[i] & ~mask)
-				hostbits = 1;
-			m[i] &= mask;
-		}
-		if (hostbits) {
-			char fixed[INET6_ADDRSTRLEN];
-
-			inet_ntop(t->family == 4 ? AF_INET : AF_INET6, m, fixed, sizeof(fixed));
-			snprintf(why, whysz, "host bits set; did you mean \"%s/%ld\"?", fixed, plen);
-			return -1;
-		}
-	}
-	if (t->family == 6) {
-		static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-		if (plen >= 96 && memcmp(t->addr, mapped, 12) == 0) {
-			memmove(t->addr, t->addr + 12, 4);
-			memset(t->addr + 4, 0, 12);
-			t->family = 4;
-			t->plen = (int)plen - 96;
-		}
-	}
+	if (host_bits(t, why, whysz) < 0)
+		return -1;
+	unmap_v4(t);
+	t->kind = NG_T_NET;
 	return 0;
 }
 
@@ -188,6 +213,93 @@ set_key(struct ir_target *t, const char *s)
 	return t->key ? 0 : -2;
 }
 
+static int
+parse_unix(const char *glob, struct ir_target *t, char *why, size_t whysz)
+{
+	const char *e;
+
+	if (!glob[0])
+		return fail(why, whysz, "empty unix: path; write unix:/path/to.sock or unix:@abstract");
+	if (ng_glob_check(glob, &e) < 0)
+		return fail(why, whysz, "bad glob: %s", e);
+	t->kind = NG_T_UNIX;
+	return set_key(t, glob);
+}
+
+/* ~REGEX: compiled anchored at both ends and caseless, as it will match. */
+static int
+parse_regex(const char *rx, struct ir_target *t, char *why, size_t whysz)
+{
+	int ec;
+	PCRE2_SIZE off;
+	PCRE2_UCHAR msg[160];
+	char lit[256];
+
+	if (!rx[0])
+		return fail(why, whysz, "empty regular expression");
+	t->re = pcre2_compile((PCRE2_SPTR)rx, PCRE2_ZERO_TERMINATED,
+			      PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_CASELESS | PCRE2_NEVER_BACKSLASH_C, &ec,
+			      &off, NULL);
+	if (!t->re) {
+		pcre2_get_error_message(ec, msg, sizeof(msg));
+		return fail(why, whysz, "regular expression error at offset %zu: %s", (size_t)off, (char *)msg);
+	}
+	t->kind = NG_T_REGEX;
+	if (set_key(t, rx) < 0 || (ng_regex_literal(rx, lit, sizeof(lit)) && !(t->lit = strdup(lit)))) {
+		ng_free_target(t);
+		return -2;
+	}
+	return 0;
+}
+
+/* An address inet_pton accepts (IPv4-mapped IPv6 taken as IPv4)?  Then 1. */
+static int
+parse_addr(const char *text, struct ir_target *t)
+{
+	if (inet_pton(AF_INET, text, t->addr) == 1)
+		t->family = 4;
+	else if (inet_pton(AF_INET6, text, t->addr) == 1)
+		t->family = ng_addr_canon(AF_INET6, t->addr) == AF_INET ? 4 : 6;
+	else
+		return 0;
+	t->kind = NG_T_ADDR;
+	t->plen = t->family == 4 ? 32 : 128;
+	return 1;
+}
+
+/* *.example.com (strictly below) or .example.com (it and below) */
+static int
+parse_wildcard(const char *text, struct ir_target *t, char *why, size_t whysz)
+{
+	const char *rest = text + (text[0] == '*' ? 2 : 1);
+	const char *bad = bad_name(rest, 2);
+	char canon[256];
+
+	if (bad)
+		return fail(why, whysz, "%s", bad);
+	if (numeric_form(rest))
+		return fail(why, whysz, "a wildcard over a numeric address; use a CIDR such as 10.0.0.0/8");
+	ng_name_canon(rest, canon, sizeof(canon));
+	t->kind = text[0] == '*' ? NG_T_SUB : NG_T_APEX;
+	return set_key(t, canon);
+}
+
+static int
+parse_name(const char *text, struct ir_target *t, char *why, size_t whysz)
+{
+	const char *bad;
+	char canon[256];
+
+	if (numeric_form(text))
+		return fail(why, whysz, "not an address inet_pton accepts (only dotted-quad IPv4 and standard IPv6); "
+			    "write it as a.b.c.d");
+	if ((bad = bad_name(text, 1)))
+		return fail(why, whysz, "%s", bad);
+	ng_name_canon(text, canon, sizeof(canon));
+	t->kind = NG_T_NAME;
+	return set_key(t, canon);
+}
+
 /*
  * Parse one target string.  Returns 0; -1 with why filled; or -2 when
  * memory ran out (nothing left allocated in *t).
@@ -195,114 +307,85 @@ set_key(struct ir_target *t, const char *s)
 int
 ng_parse_target(const char *text, struct ir_target *t, char *why, size_t whysz)
 {
-	const char *e;
-
 	memset(t, 0, sizeof(*t));
-	if (strncmp(text, "unix:", 5) == 0) {
-		if (!text[5]) {
-			snprintf(why, whysz, "empty unix: path; write unix:/path/to.sock or unix:@abstract");
-			return -1;
-		}
-		if (ng_glob_check(text + 5, &e) < 0) {
-			snprintf(why, whysz, "bad glob: %s", e);
-			return -1;
-		}
-		t->kind = NG_T_UNIX;
-		return set_key(t, text + 5);
-	}
+	if (strncmp(text, "unix:", 5) == 0)
+		return parse_unix(text + 5, t, why, whysz);
 	if (strcmp(text, "*") == 0) {
 		t->kind = NG_T_STAR;
 		return 0;
 	}
-	if (text[0] == '~') {
-		int ec;
-		PCRE2_SIZE off;
-		pcre2_code *re;
-		char lit[256];
-
-		if (!text[1]) {
-			snprintf(why, whysz, "empty regular expression");
-			return -1;
-		}
-		re = pcre2_compile((PCRE2_SPTR)(text + 1), PCRE2_ZERO_TERMINATED,
-				   PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_CASELESS | PCRE2_NEVER_BACKSLASH_C,
-				   &ec, &off, NULL);
-		if (!re) {
-			PCRE2_UCHAR msg[160];
-
-			pcre2_get_error_message(ec, msg, sizeof(msg));
-			snprintf(why, whysz, "regular expression error at offset %zu: %s", (size_t)off, (char *)msg);
-			return -1;
-		}
-		t->kind = NG_T_REGEX;
-		t->re = re;
-		if (set_key(t, text + 1) < 0 ||
-		    (ng_regex_literal(text + 1, lit, sizeof(lit)) && !(t->lit = strdup(lit)))) {
-			ng_free_target(t);
-			return -2;
-		}
+	if (text[0] == '~')
+		return parse_regex(text + 1, t, why, whysz);
+	if (strchr(text, '/'))
+		return parse_net(text, t, why, whysz);
+	if (parse_addr(text, t))
 		return 0;
-	}
-	if (strchr(text, '/')) {
-		if (parse_net(text, t, why, whysz) < 0)
-			return -1;
-		t->kind = NG_T_NET;
-		return 0;
-	}
-	if (inet_pton(AF_INET, text, t->addr) == 1) {
-		t->kind = NG_T_ADDR;
-		t->family = 4;
-		t->plen = 32;
-		return 0;
-	}
-	if (inet_pton(AF_INET6, text, t->addr) == 1) {
-		t->kind = NG_T_ADDR;
-		t->family = 6;
-		t->plen = 128;
-		if (ng_addr_canon(AF_INET6, t->addr) == AF_INET) {
-			t->family = 4;
-			t->plen = 32;
-		}
-		return 0;
-	}
-	if (strchr(text, ':')) {
-		snprintf(why, whysz, "not an IPv6 address inet_pton accepts");
-		return -1;
-	}
-	if (strncmp(text, "*.", 2) == 0 || (text[0] == '.' && text[1] != '.')) {
-		const char *rest = text + (text[0] == '*' ? 2 : 1);
-		const char *bad = bad_name(rest, 2);
-		char canon[256];
+	if (strchr(text, ':'))
+		return fail(why, whysz, "not an IPv6 address inet_pton accepts");
+	if (strncmp(text, "*.", 2) == 0 || (text[0] == '.' && text[1] != '.'))
+		return parse_wildcard(text, t, why, whysz);
+	return parse_name(text, t, why, whysz);
+}
 
-		if (bad) {
-			snprintf(why, whysz, "%s", bad);
-			return -1;
-		}
-		if (numeric_form(rest)) {
-			snprintf(why, whysz, "a wildcard over a numeric address; use a CIDR such as 10.0.0.0/8");
-			return -1;
-		}
-		ng_name_canon(rest, canon, sizeof(canon));
-		t->kind = text[0] == '*' ? NG_T_SUB : NG_T_APEX;
-		return set_key(t, canon);
-	}
-	if (numeric_form(text)) {
-		snprintf(why, whysz, "not an address inet_pton accepts (only dotted-quad IPv4 and standard IPv6); "
-			 "write it as a.b.c.d");
-		return -1;
-	}
-	{
-		const char *bad = bad_name(text, 1);
-		char canon[256];
+enum rx_tok { RX_GIVE_UP, RX_BREAK, RX_CHAR };
 
-		if (bad) {
-			snprintf(why, whysz, "%s", bad);
-			return -1;
-		}
-		ng_name_canon(text, canon, sizeof(canon));
-		t->kind = NG_T_NAME;
-		return set_key(t, canon);
+/* The ']' closing the class that opens at p[i], or 0: do not guess. */
+static size_t
+class_end(const char *p, size_t i)
+{
+	size_t j = i + 1;
+
+	if (p[j] == '^')
+		j++;
+	if (p[j] == ']')
+		j++;
+	while (p[j] && p[j] != ']') {
+		if (p[j] == '\\' && p[j + 1])
+			j++;
+		else if (p[j] == '[' && p[j + 1] == ':')
+			return 0;	/* POSIX class: do not guess */
+		j++;
 	}
+	return p[j] ? j : 0;
+}
+
+/*
+ * The regex token at p[*i], leaving *i on its last character: a literal
+ * character (in *c), something that ends a run of literals (a class, a
+ * group, a quantifier, an escape such as \d), or something not understood.
+ */
+static enum rx_tok
+rx_token(const char *p, size_t *i, unsigned char *c)
+{
+	const char *close;
+	size_t j;
+
+	*c = (unsigned char)p[*i];
+	if (*c >= 0x80)
+		return RX_GIVE_UP;
+	if (*c == '\\') {
+		*c = (unsigned char)p[++*i];
+		if (!*c)
+			return RX_GIVE_UP;
+		if (strchr("dwsDWShvHVRbBAzZGKX", *c))
+			return RX_BREAK;
+		if (((*c | 32) >= 'a' && (*c | 32) <= 'z') || (*c >= '0' && *c <= '9'))
+			return RX_GIVE_UP;
+		return RX_CHAR;
+	}
+	if (*c == '[') {
+		if (!(j = class_end(p, *i)))
+			return RX_GIVE_UP;
+		*i = j;
+		return RX_BREAK;
+	}
+	if (*c == '{') {
+		if (!(close = strchr(p + *i, '}')))
+			return RX_GIVE_UP;
+		*i = (size_t)(close - p);
+		return RX_BREAK;
+	}
+	return strchr("().^$*+?", *c) ? RX_BREAK : RX_CHAR;
 }
 
 /*
@@ -316,63 +399,23 @@ size_t
 ng_regex_literal(const char *p, char *run, size_t runsz)
 {
 	size_t n = 0;
+	unsigned char c;
 
 	if (strchr(p, '|') || strstr(p, "(?") || strstr(p, "(*"))
 		return 0;
 	for (size_t i = 0; p[i]; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (c >= 0x80)
+		switch (rx_token(p, &i, &c)) {
+		case RX_GIVE_UP:
 			return 0;
-		if (c == '\\') {
-			unsigned char e = (unsigned char)p[i + 1];
-
-			if (!e)
-				return 0;
-			i++;
-			if (strchr("dwsDWShvHVRbBAzZGKX", e)) {
-				n = 0;
-				continue;
-			}
-			if ((e | 32) >= 'a' && (e | 32) <= 'z')
-				return 0;
-			if (e >= '0' && e <= '9')
-				return 0;
-			c = e;
-		} else if (c == '[') {
-			size_t j = i + 1;
-
-			if (p[j] == '^')
-				j++;
-			if (p[j] == ']')
-				j++;
-			while (p[j] && p[j] != ']') {
-				if (p[j] == '\\' && p[j + 1])
-					j++;
-				else if (p[j] == '[' && p[j + 1] == ':')
-					return 0;	/* POSIX class: do not guess */
-				j++;
-			}
-			if (!p[j])
-				return 0;
-			i = j;
+		case RX_BREAK:
 			n = 0;
-			continue;
-		} else if (c == '{') {
-			const char *close = strchr(p + i, '}');
-
-			if (!close)
+			break;
+		case RX_CHAR:
+			if (n + 1 >= runsz)
 				return 0;
-			i = (size_t)(close - p);
-			n = 0;
-			continue;
-		} else if (strchr("().^$*+?", c)) {
-			n = 0;
-			continue;
+			run[n++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+			break;
 		}
-		if (n + 1 >= runsz)
-			return 0;
-		run[n++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
 	}
 	if (n == 0)
 		return 0;
