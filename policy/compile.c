@@ -23,7 +23,7 @@
 /*
  * A growing section.  When memory runs out, grow() returns NULL from then
  * on and the callers stop where they are; the compile then fails with
- * "out of memory" (compile_failed) instead of writing a partial snapshot.
+ * "out of memory" (out_of_memory) instead of writing a partial snapshot.
  */
 struct buf {
 	unsigned char *p;
@@ -112,12 +112,23 @@ ctuple_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* Lists collected while walking targets, turned into posting lists later. */
+struct idlist {
+	uint32_t *v;
+	size_t n, cap;
+};
+
 struct builder {
+	const struct ir_policy *ir;
+	struct ng_diags *d;
 	struct buf sec[NG_SEC_COUNT];
 	struct ntuple *nt;
 	size_t nnt, capnt;
 	struct ctuple *ct;
 	size_t nct, capct;
+	struct idlist star;	/* targets "*" and rules without "to" */
+	struct idlist unixt;	/* unix: targets */
+	struct idlist rx_any;	/* regexes without a literal suffix to index */
 	struct ng_snap_hdr h;
 	int oom;		/* an index or id list could not grow */
 };
@@ -302,12 +313,6 @@ globs_add(struct builder *B, const struct ir_glob *g, size_t n)
 	return first;
 }
 
-/* Lists collected while walking targets, turned into posting lists later. */
-struct idlist {
-	uint32_t *v;
-	size_t n, cap;
-};
-
 static void
 idlist_add(struct builder *B, struct idlist *l, uint32_t id)
 {
@@ -331,12 +336,12 @@ idlist_post(struct builder *B, struct idlist *l)
 			r.off = at;
 	}
 	free(l->v);
+	l->v = NULL;
 	return r;
 }
 
 static int
-add_regex(struct builder *B, const struct ir_target *t, uint32_t tid, struct idlist *rx_any, struct ng_diags *d,
-	  const char *file)
+add_regex(struct builder *B, const struct ir_target *t, uint32_t tid)
 {
 	const pcre2_code *codes[1] = { t->re };
 	uint8_t *bytes;
@@ -348,15 +353,15 @@ add_regex(struct builder *B, const struct ir_target *t, uint32_t tid, struct idl
 	const char *dot;
 
 	if (rc < 0) {
-		ng_diag_add(d, NG_SEV_ERROR, file, t->line, "\"%s\": cannot serialise the compiled regex (PCRE2 error %d)",
-			    t->text, (int)rc);
+		ng_diag_add(B->d, NG_SEV_ERROR, B->ir->files[t->file], t->line,
+			    "\"%s\": cannot serialise the compiled regex (PCRE2 error %d)", t->text, (int)rc);
 		return -1;
 	}
 	r = grow(&B->sec[NG_SEC_REGEX], sizeof(*r));
 	code = grow(&B->sec[NG_SEC_BYTES], (size + 7) & ~(size_t)7);	/* zero-padded to 8 */
 	if (!r || !code) {
 		pcre2_serialize_free(bytes);
-		return 0;	/* out of memory: compile_failed() says so */
+		return 0;	/* out of memory: out_of_memory() says so */
 	}
 	r->target = tid;
 	r->code_off = (uint32_t)(code - B->sec[NG_SEC_BYTES].p);
@@ -369,85 +374,107 @@ add_regex(struct builder *B, const struct ir_target *t, uint32_t tid, struct idl
 	if (dot && dot[1])
 		add_ntuple(B, NG_H_RXSUF, dot + 1, rid);
 	else
-		idlist_add(B, rx_any, rid);
+		idlist_add(B, &B->rx_any, rid);
 	return 0;
 }
 
+/* Put target id tid in the index (or list) its kind is looked up by. */
 static int
-add_rules(struct builder *B, const struct ir_policy *ir, const struct ir_rule *rules, size_t n, int sect,
-	  struct idlist *star, struct idlist *unixt, struct idlist *rx_any, struct ng_diags *d)
+index_target(struct builder *B, const struct ir_target *it, uint32_t tid)
+{
+	switch (it->kind) {
+	case NG_T_NAME: add_ntuple(B, NG_H_NAME, it->key, tid); break;
+	case NG_T_SUB: add_ntuple(B, NG_H_SUB, it->key, tid); break;
+	case NG_T_APEX: add_ntuple(B, NG_H_APEX, it->key, tid); break;
+	case NG_T_ADDR:
+	case NG_T_NET: add_ctuple(B, it, tid); break;
+	case NG_T_UNIX: idlist_add(B, &B->unixt, tid); break;
+	case NG_T_STAR: idlist_add(B, &B->star, tid); break;
+	case NG_T_REGEX: return add_regex(B, it, tid);
+	}
+	return 0;
+}
+
+/* The targets of rule r (number idx of section sect); one NG_T_ANY if it has no "to". */
+static int
+add_targets(struct builder *B, const struct ir_rule *r, size_t idx, int sect)
+{
+	int rc = 0;
+
+	for (size_t k = 0; k < (r->nto ? r->nto : 1); k++) {
+		uint32_t tid = (uint32_t)(B->sec[NG_SEC_TARGETS].n / sizeof(struct ng_target));
+		struct ng_target *t = grow(&B->sec[NG_SEC_TARGETS], sizeof(*t));
+		const struct ir_target *it = r->nto ? &r->to[k] : NULL;
+
+		if (!t)
+			return -1;
+		t->rule = (uint32_t)idx;
+		t->sect = (uint8_t)sect;
+		if (!it) {
+			t->kind = NG_T_ANY;
+			t->file = (uint16_t)r->file;
+			t->line = (uint32_t)r->line;
+			idlist_add(B, &B->star, tid);
+			continue;
+		}
+		t->kind = (uint8_t)it->kind;
+		t->text = str_add(&B->sec[NG_SEC_STR], it->text);
+		t->key = it->key ? str_add(&B->sec[NG_SEC_STR], it->key) : 0;
+		t->file = (uint16_t)it->file;
+		t->line = (uint32_t)it->line;
+		t->list = (uint32_t)it->list_idx;
+		if (index_target(B, it, tid) < 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+/* The rule itself, its ports and globs; its targets follow (add_targets). */
+static int
+add_rule(struct builder *B, const struct ir_rule *r, int sect)
+{
+	struct ng_rule *o = grow(&B->sec[sect], sizeof(*o));
+
+	if (!o)
+		return -1;
+	o->name = str_add(&B->sec[NG_SEC_STR], r->name);
+	o->line = (uint32_t)r->line;
+	o->file = (uint16_t)r->file;
+	o->action = (uint8_t)r->action;
+	o->mode = (uint8_t)r->mode;
+	o->proto = (uint8_t)(r->proto ? r->proto : (int)NG_PROTO_ANY);
+	o->to_first = (uint32_t)(B->sec[NG_SEC_TARGETS].n / sizeof(struct ng_target));
+	o->to_count = sect == NG_SEC_EXEC ? 0 : (uint32_t)(r->nto ? r->nto : 1);
+	o->ports_first = (uint32_t)(B->sec[NG_SEC_PORTS].n / sizeof(struct ng_portrange));
+	o->ports_count = (uint32_t)r->nports;
+	for (size_t p = 0; p < r->nports; p++) {
+		struct ng_portrange *pr = grow(&B->sec[NG_SEC_PORTS], sizeof(*pr));
+
+		if (!pr)
+			return -1;
+		pr->lo = r->ports[p].lo;
+		pr->hi = r->ports[p].hi;
+	}
+	o->exe_first = globs_add(B, r->exe, r->nexe);
+	o->exe_count = (uint32_t)r->nexe;
+	o->prog_first = globs_add(B, r->prog, r->nprog);
+	o->prog_count = (uint32_t)r->nprog;
+	o->argv0_first = globs_add(B, r->argv0, r->nargv0);
+	o->argv0_count = (uint32_t)r->nargv0;
+	return 0;
+}
+
+/* The rules of one section, in order: target ids follow rule order. */
+static int
+add_rules(struct builder *B, const struct ir_rule *rules, size_t n, int sect)
 {
 	int rc = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ir_rule *r = &rules[i];
-		struct ng_rule *o = grow(&B->sec[sect], sizeof(*o));
-		size_t nt = r->nto ? r->nto : 1;
-
-		if (!o)
+		if (add_rule(B, &rules[i], sect) < 0)
 			return -1;
-		o->name = str_add(&B->sec[NG_SEC_STR], r->name);
-		o->line = (uint32_t)r->line;
-		o->file = (uint16_t)r->file;
-		o->action = (uint8_t)r->action;
-		o->mode = (uint8_t)r->mode;
-		o->proto = (uint8_t)(r->proto ? r->proto : (int)NG_PROTO_ANY);
-		o->to_first = (uint32_t)(B->sec[NG_SEC_TARGETS].n / sizeof(struct ng_target));
-		o->to_count = sect == NG_SEC_EXEC ? 0 : (uint32_t)nt;
-		o->ports_first = (uint32_t)(B->sec[NG_SEC_PORTS].n / sizeof(struct ng_portrange));
-		o->ports_count = (uint32_t)r->nports;
-		for (size_t p = 0; p < r->nports; p++) {
-			struct ng_portrange *pr = grow(&B->sec[NG_SEC_PORTS], sizeof(*pr));
-
-			if (!pr)
-				return -1;
-			pr->lo = r->ports[p].lo;
-			pr->hi = r->ports[p].hi;
-		}
-		o->exe_first = globs_add(B, r->exe, r->nexe);
-		o->exe_count = (uint32_t)r->nexe;
-		o->prog_first = globs_add(B, r->prog, r->nprog);
-		o->prog_count = (uint32_t)r->nprog;
-		o->argv0_first = globs_add(B, r->argv0, r->nargv0);
-		o->argv0_count = (uint32_t)r->nargv0;
-		if (sect == NG_SEC_EXEC)
-			continue;
-		for (size_t k = 0; k < nt; k++) {
-			uint32_t tid = (uint32_t)(B->sec[NG_SEC_TARGETS].n / sizeof(struct ng_target));
-			struct ng_target *t = grow(&B->sec[NG_SEC_TARGETS], sizeof(*t));
-			const struct ir_target *it = r->nto ? &r->to[k] : NULL;
-
-			if (!t)
-				return -1;
-			t->rule = (uint32_t)i;
-			t->sect = (uint8_t)sect;
-			if (!it) {
-				t->kind = NG_T_ANY;
-				t->file = (uint16_t)r->file;
-				t->line = (uint32_t)r->line;
-				idlist_add(B, star, tid);
-				continue;
-			}
-			t->kind = (uint8_t)it->kind;
-			t->text = str_add(&B->sec[NG_SEC_STR], it->text);
-			t->key = it->key ? str_add(&B->sec[NG_SEC_STR], it->key) : 0;
-			t->file = (uint16_t)it->file;
-			t->line = (uint32_t)it->line;
-			t->list = (uint32_t)it->list_idx;
-			switch (it->kind) {
-			case NG_T_NAME: add_ntuple(B, NG_H_NAME, it->key, tid); break;
-			case NG_T_SUB: add_ntuple(B, NG_H_SUB, it->key, tid); break;
-			case NG_T_APEX: add_ntuple(B, NG_H_APEX, it->key, tid); break;
-			case NG_T_ADDR:
-			case NG_T_NET: add_ctuple(B, it, tid); break;
-			case NG_T_UNIX: idlist_add(B, unixt, tid); break;
-			case NG_T_STAR: idlist_add(B, star, tid); break;
-			case NG_T_REGEX:
-				if (add_regex(B, it, tid, rx_any, d, ir->files[it->file]) < 0)
-					rc = -1;
-				break;
-			}
-		}
+		if (sect != NG_SEC_EXEC && add_targets(B, &rules[i], i, sect) < 0)
+			rc = -1;
 	}
 	return rc;
 }
@@ -479,111 +506,109 @@ add_settings(struct builder *B, const struct ir_policy *ir)
 	s->proto_rules = (uint8_t)proto_rules(ir);
 }
 
-/* Did memory run out anywhere?  Then say so, and free the sections. */
+/* Every section and index of the snapshot, in B; -1 if a regex would not serialise. */
 static int
-compile_failed(struct builder *B, const struct ir_policy *ir, struct ng_diags *d)
+build(struct builder *B)
+{
+	const struct ir_policy *ir = B->ir;
+
+	grow(&B->sec[NG_SEC_STR], 1);	/* offset 0 is "" */
+	for (size_t i = 0; i < ir->nfiles; i++) {
+		uint32_t *f = grow(&B->sec[NG_SEC_FILES], sizeof(uint32_t));
+
+		if (!f)
+			break;
+		*f = str_add(&B->sec[NG_SEC_STR], ir->files[i]);
+	}
+	if (add_rules(B, ir->guard, ir->nguard, NG_SEC_GUARD) < 0 ||
+	    add_rules(B, ir->rules, ir->nrules, NG_SEC_RULES) < 0 ||
+	    add_rules(B, ir->exec, ir->nexec, NG_SEC_EXEC) < 0)
+		return -1;
+	B->h.star = idlist_post(B, &B->star);
+	B->h.unixt = idlist_post(B, &B->unixt);
+	B->h.rx_any = idlist_post(B, &B->rx_any);
+	build_names(B);
+	build_nets(B);
+	add_settings(B, ir);
+	grow(&B->sec[NG_SEC_STR], 1);	/* the pool always ends in NUL */
+	return 0;
+}
+
+/* Did memory run out anywhere while building? */
+static int
+out_of_memory(const struct builder *B)
 {
 	int failed = B->oom;
 
 	for (int i = 0; i < NG_SEC_COUNT; i++)
 		failed |= B->sec[i].failed;
-	if (!failed)
-		return 0;
-	ng_diag_oom(d, ir->nfiles ? ir->files[0] : NULL);
+	return failed;
+}
+
+/* The blob: the header, then each section 8-byte aligned. */
+static int
+lay_out(struct builder *B, struct ng_blob *out)
+{
+	size_t off = (sizeof(B->h) + 7) & ~(size_t)7;
+	unsigned char *blob;
+
+	for (int i = 0; i < NG_SEC_COUNT; i++) {
+		B->h.sec[i].off = (uint32_t)off;
+		B->h.sec[i].count = (uint32_t)(B->sec[i].n / ng_snap_elem_size[i]);
+		off += (B->sec[i].n + 7) & ~(size_t)7;
+	}
+	if (off > UINT32_MAX / 2) {
+		ng_diag_add(B->d, NG_SEV_ERROR, B->ir->files[0], 0, "policy too large to compile (%zu bytes)", off);
+		return -1;
+	}
+	if (!(blob = calloc(1, off))) {
+		ng_diag_oom(B->d, B->ir->files[0]);
+		return -1;
+	}
+	for (int i = 0; i < NG_SEC_COUNT; i++)
+		if (B->sec[i].n)
+			memcpy(blob + B->h.sec[i].off, B->sec[i].p, B->sec[i].n);
+	memcpy(B->h.magic, NG_SNAP_MAGIC, 8);
+	B->h.version = NG_SNAP_VERSION;
+	B->h.hdr_size = (uint32_t)sizeof(B->h);
+	B->h.size = (uint32_t)off;
+	B->h.checksum = ng_fnv1a(blob + sizeof(B->h), (uint32_t)(off - sizeof(B->h)), 2166136261u);
+	memcpy(blob, &B->h, sizeof(B->h));
+	out->data = blob;
+	out->size = off;
+	return 0;
+}
+
+static void
+builder_free(struct builder *B)
+{
 	for (int i = 0; i < NG_SEC_COUNT; i++)
 		free(B->sec[i].p);
-	return 1;
+	free(B->nt);
+	free(B->ct);
+	free(B->star.v);
+	free(B->unixt.v);
+	free(B->rx_any.v);
 }
 
 int
 ng_ir_compile(const struct ir_policy *ir, struct ng_blob *out, struct ng_diags *d)
 {
 	struct builder B;
-	struct idlist star = { 0 }, unixt = { 0 }, rx_any = { 0 };
-	size_t off;
-	unsigned char *blob;
+	int rc;
 
 	memset(&B, 0, sizeof(B));
-	grow(&B.sec[NG_SEC_STR], 1);	/* offset 0 is "" */
-	for (size_t i = 0; i < ir->nfiles; i++) {
-		uint32_t *f = grow(&B.sec[NG_SEC_FILES], sizeof(uint32_t));
-
-		if (!f)
-			break;
-		*f = str_add(&B.sec[NG_SEC_STR], ir->files[i]);
+	B.ir = ir;
+	B.d = d;
+	rc = build(&B);
+	if (out_of_memory(&B)) {
+		ng_diag_oom(d, ir->nfiles ? ir->files[0] : NULL);
+		rc = -1;
 	}
-	if (add_rules(&B, ir, ir->guard, ir->nguard, NG_SEC_GUARD, &star, &unixt, &rx_any, d) < 0 ||
-	    add_rules(&B, ir, ir->rules, ir->nrules, NG_SEC_RULES, &star, &unixt, &rx_any, d) < 0 ||
-	    add_rules(&B, ir, ir->exec, ir->nexec, NG_SEC_EXEC, &star, &unixt, &rx_any, d) < 0) {
-		free(B.nt);
-		free(B.ct);
-		free(star.v);
-		free(unixt.v);
-		free(rx_any.v);
-		if (!compile_failed(&B, ir, d))
-			for (int i = 0; i < NG_SEC_COUNT; i++)
-				free(B.sec[i].p);
-		return -1;
-	}
-	B.h.star = idlist_post(&B, &star);
-	B.h.unixt = idlist_post(&B, &unixt);
-	B.h.rx_any = idlist_post(&B, &rx_any);
-	build_names(&B);
-	build_nets(&B);
-	free(B.nt);
-	free(B.ct);
-
-	add_settings(&B, ir);
-	grow(&B.sec[NG_SEC_STR], 1);	/* the pool always ends in NUL */
-	if (compile_failed(&B, ir, d))
-		return -1;
-
-	/* lay out: header, then each section 8-byte aligned */
-	off = (sizeof(B.h) + 7) & ~(size_t)7;
-	for (int i = 0; i < NG_SEC_COUNT; i++) {
-		B.h.sec[i].off = (uint32_t)off;
-		off += (B.sec[i].n + 7) & ~(size_t)7;
-	}
-	if (off > UINT32_MAX / 2) {
-		ng_diag_add(d, NG_SEV_ERROR, ir->files[0], 0, "policy too large to compile (%zu bytes)", off);
-		for (int i = 0; i < NG_SEC_COUNT; i++)
-			free(B.sec[i].p);
-		return -1;
-	}
-	blob = calloc(1, off);
-	if (!blob) {
-		ng_diag_oom(d, ir->files[0]);
-		for (int i = 0; i < NG_SEC_COUNT; i++)
-			free(B.sec[i].p);
-		return -1;
-	}
-	B.h.sec[NG_SEC_STR].count = (uint32_t)B.sec[NG_SEC_STR].n;
-	B.h.sec[NG_SEC_BYTES].count = (uint32_t)B.sec[NG_SEC_BYTES].n;
-	B.h.sec[NG_SEC_FILES].count = (uint32_t)(B.sec[NG_SEC_FILES].n / sizeof(uint32_t));
-	B.h.sec[NG_SEC_GUARD].count = (uint32_t)(B.sec[NG_SEC_GUARD].n / sizeof(struct ng_rule));
-	B.h.sec[NG_SEC_RULES].count = (uint32_t)(B.sec[NG_SEC_RULES].n / sizeof(struct ng_rule));
-	B.h.sec[NG_SEC_EXEC].count = (uint32_t)(B.sec[NG_SEC_EXEC].n / sizeof(struct ng_rule));
-	B.h.sec[NG_SEC_TARGETS].count = (uint32_t)(B.sec[NG_SEC_TARGETS].n / sizeof(struct ng_target));
-	B.h.sec[NG_SEC_GLOBS].count = (uint32_t)(B.sec[NG_SEC_GLOBS].n / sizeof(struct ng_globref));
-	B.h.sec[NG_SEC_PORTS].count = (uint32_t)(B.sec[NG_SEC_PORTS].n / sizeof(struct ng_portrange));
-	B.h.sec[NG_SEC_POST].count = (uint32_t)(B.sec[NG_SEC_POST].n / sizeof(uint32_t));
-	B.h.sec[NG_SEC_NAMES].count = (uint32_t)(B.sec[NG_SEC_NAMES].n / sizeof(struct ng_hent));
-	B.h.sec[NG_SEC_NETS].count = (uint32_t)(B.sec[NG_SEC_NETS].n / sizeof(struct ng_nent));
-	B.h.sec[NG_SEC_REGEX].count = (uint32_t)(B.sec[NG_SEC_REGEX].n / sizeof(struct ng_regex));
-	for (int i = 0; i < NG_SEC_COUNT; i++) {
-		if (B.sec[i].n)
-			memcpy(blob + B.h.sec[i].off, B.sec[i].p, B.sec[i].n);
-		free(B.sec[i].p);
-	}
-	memcpy(B.h.magic, NG_SNAP_MAGIC, 8);
-	B.h.version = NG_SNAP_VERSION;
-	B.h.hdr_size = (uint32_t)sizeof(B.h);
-	B.h.size = (uint32_t)off;
-	B.h.checksum = ng_fnv1a(blob + sizeof(B.h), (uint32_t)(off - sizeof(B.h)), 2166136261u);
-	memcpy(blob, &B.h, sizeof(B.h));
-	out->data = blob;
-	out->size = off;
-	return 0;
+	if (rc == 0)
+		rc = lay_out(&B, out);
+	builder_free(&B);
+	return rc;
 }
 
 void

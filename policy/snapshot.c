@@ -11,7 +11,7 @@
 
 #include "engine.h"
 
-static const uint32_t elem_size[NG_SEC_COUNT] = {
+const uint32_t ng_snap_elem_size[NG_SEC_COUNT] = {
 	[NG_SEC_STR] = 1,
 	[NG_SEC_FILES] = sizeof(uint32_t),
 	[NG_SEC_GUARD] = sizeof(struct ng_rule),
@@ -82,7 +82,7 @@ ng_snap_open(struct ng_policy *p, const void *base, size_t size, const char **wh
 	if (h->size != size)
 		return fail(why, "snapshot size does not match its header");
 	for (int i = 0; i < NG_SEC_COUNT; i++) {
-		uint64_t end = (uint64_t)h->sec[i].off + (uint64_t)h->sec[i].count * elem_size[i];
+		uint64_t end = (uint64_t)h->sec[i].off + (uint64_t)h->sec[i].count * ng_snap_elem_size[i];
 
 		if (h->sec[i].off < sizeof(*h) || (h->sec[i].off & 7) || end > size)
 			return fail(why, "snapshot section out of bounds");

@@ -44,6 +44,9 @@ struct ng_secref {
 	uint32_t count;	/* elements (bytes for STR and BYTES) */
 };
 
+/* The size of one element of each section (1 for STR and BYTES). */
+extern const uint32_t ng_snap_elem_size[NG_SEC_COUNT];
+
 /* A posting list: a run of uint32 in NG_SEC_POST. */
 struct ng_list {
 	uint32_t off;
