@@ -29,11 +29,38 @@ find_list(struct loader *L, const char *name)
 typedef void (*str_fn)(struct loader *L, struct ir_rule *r, const char *ctx, int idx,
 		       const char *s, config_setting_t *at);
 
+/* s = "@name", element i of field key: fn for each string of list name. */
+static void
+each_listed(struct loader *L, struct ir_rule *r, config_setting_t *e, const char *ctx, const char *key, int i,
+	    str_fn fn)
+{
+	const char *s = config_setting_get_string(e);
+	config_setting_t *list = find_list(L, s + 1);
+	char sub[512];
+
+	if (!list) {
+		ng_err(L, e, "%s: %s[%d] \"%s\": no list \"%s\"; define it under lists = { %s = ( ... ); }", ctx, key,
+		       i, s, s + 1, s + 1);
+		return;
+	}
+	for (int j = 0; j < config_setting_length(list); j++) {
+		config_setting_t *le = config_setting_get_elem(list, (unsigned)j);
+
+		if (config_setting_type(le) != CONFIG_TYPE_STRING)
+			continue;	/* reported where the list is defined */
+		if (list == L->tools)
+			snprintf(sub, sizeof(sub), "%s: %s[%d] \"%s\": exec.network_tools[%d]", ctx, key, i, s, j);
+		else
+			snprintf(sub, sizeof(sub), "%s: %s[%d] \"%s\": lists.%s[%d]", ctx, key, i, s, s + 1, j);
+		fn(L, r, sub, i, config_setting_get_string(le), le);
+	}
+}
+
 static void
 each_string(struct loader *L, struct ir_rule *r, config_setting_t *field, const char *ctx,
 	    const char *key, str_fn fn)
 {
-	int n;
+	char sub[512];
 
 	if (!field)
 		return;
@@ -47,11 +74,9 @@ each_string(struct loader *L, struct ir_rule *r, config_setting_t *field, const 
 		       ng_type_name(config_setting_type(field)));
 		return;
 	}
-	n = config_setting_length(field);
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < config_setting_length(field); i++) {
 		config_setting_t *e = config_setting_get_elem(field, (unsigned)i);
 		const char *s;
-		char sub[512];
 
 		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
 			ng_err(L, e, "%s: %s[%d]: must be a string, not %s", ctx, key, i,
@@ -60,29 +85,7 @@ each_string(struct loader *L, struct ir_rule *r, config_setting_t *field, const 
 		}
 		s = config_setting_get_string(e);
 		if (s[0] == '@') {
-			config_setting_t *list = find_list(L, s + 1);
-			int m;
-
-			if (!list) {
-				ng_err(L, e,
-				       "%s: %s[%d] \"%s\": no list \"%s\"; define it under lists = { %s = ( ... ); }",
-				       ctx, key, i, s, s + 1, s + 1);
-				continue;
-			}
-			m = config_setting_length(list);
-			for (int j = 0; j < m; j++) {
-				config_setting_t *le = config_setting_get_elem(list, (unsigned)j);
-
-				if (config_setting_type(le) != CONFIG_TYPE_STRING)
-					continue;	/* reported where the list is defined */
-				if (list == L->tools)
-					snprintf(sub, sizeof(sub), "%s: %s[%d] \"%s\": exec.network_tools[%d]",
-						 ctx, key, i, s, j);
-				else
-					snprintf(sub, sizeof(sub), "%s: %s[%d] \"%s\": lists.%s[%d]", ctx, key, i, s,
-						 s + 1, j);
-				fn(L, r, sub, i, config_setting_get_string(le), le);
-			}
+			each_listed(L, r, e, ctx, key, i, fn);
 			continue;
 		}
 		snprintf(sub, sizeof(sub), "%s: %s[%d]", ctx, key, i);
@@ -185,6 +188,38 @@ parse_port_string(const char *s, uint16_t *lo, uint16_t *hi)
 	return 0;
 }
 
+/* Element i of ports: an integer or "LOW-HIGH"; -1 if it is neither (reported). */
+static int
+port_entry(struct loader *L, config_setting_t *e, const char *ctx, int i, uint16_t *lo, uint16_t *hi)
+{
+	int t = config_setting_type(e), rc;
+	long long v;
+	const char *s;
+
+	if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) {
+		v = config_setting_get_int64(e);
+		if (v < 1 || v > 65535) {
+			ng_err(L, e, "%s: ports[%d] %lld: port outside 1-65535", ctx, i, v);
+			return -1;
+		}
+		*lo = *hi = (uint16_t)v;
+		return 0;
+	}
+	if (t != CONFIG_TYPE_STRING) {
+		ng_err(L, e, "%s: ports[%d]: must be an integer or a \"LOW-HIGH\" string, not %s", ctx, i,
+		       ng_type_name(t));
+		return -1;
+	}
+	s = config_setting_get_string(e);
+	rc = parse_port_string(s, lo, hi);
+	if (rc == -2)
+		ng_err(L, e, "%s: ports[%d] \"%s\": range runs backwards; write \"LOW-HIGH\"", ctx, i, s);
+	else if (rc < 0)
+		ng_err(L, e, "%s: ports[%d] \"%s\": not a port or range in 1-65535, such as 443 or \"8000-8080\"",
+		       ctx, i, s);
+	return rc < 0 ? -1 : 0;
+}
+
 static void
 parse_ports(struct loader *L, struct ir_rule *r, config_setting_t *f, const char *ctx)
 {
@@ -200,39 +235,11 @@ parse_ports(struct loader *L, struct ir_rule *r, config_setting_t *f, const char
 	if (n == 0)
 		ng_err(L, f, "%s: ports: empty list matches nothing; omit ports to match every port", ctx);
 	for (int i = 0; i < n; i++) {
-		config_setting_t *e = config_setting_get_elem(f, (unsigned)i);
-		int t = config_setting_type(e);
 		uint16_t lo, hi;
 		struct ir_ports *more;
 
-		if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) {
-			long long v = config_setting_get_int64(e);
-
-			if (v < 1 || v > 65535) {
-				ng_err(L, e, "%s: ports[%d] %lld: port outside 1-65535", ctx, i, v);
-				continue;
-			}
-			lo = hi = (uint16_t)v;
-		} else if (t == CONFIG_TYPE_STRING) {
-			const char *s = config_setting_get_string(e);
-			int rc = parse_port_string(s, &lo, &hi);
-
-			if (rc == -2) {
-				ng_err(L, e, "%s: ports[%d] \"%s\": range runs backwards; write \"LOW-HIGH\"", ctx, i,
-				       s);
-				continue;
-			}
-			if (rc < 0) {
-				ng_err(L, e,
-				       "%s: ports[%d] \"%s\": not a port or range in 1-65535, such as 443 or \"8000-8080\"",
-				       ctx, i, s);
-				continue;
-			}
-		} else {
-			ng_err(L, e, "%s: ports[%d]: must be an integer or a \"LOW-HIGH\" string, not %s", ctx, i,
-			       ng_type_name(t));
+		if (port_entry(L, config_setting_get_elem(f, (unsigned)i), ctx, i, &lo, &hi) < 0)
 			continue;
-		}
 		more = ng_lrealloc(L, r->ports, (r->nports + 1) * sizeof(*r->ports));
 		if (!more)
 			return;
@@ -259,6 +266,59 @@ good_rule_name(const char *s)
 	return 1;
 }
 
+/* The rule's name, checked, or NULL; ctx becomes `list[idx] "name"` when it has one. */
+static const char *
+rule_name(struct loader *L, config_setting_t *s, const char *dflt_name, char *ctx, size_t ctxsz)
+{
+	const char *name = NULL;
+
+	if (ng_get_string(L, s, "name", ctx, &name) <= 0)
+		return NULL;
+	snprintf(ctx, ctxsz, "%s \"%s\"", dflt_name, name);
+	if (!good_rule_name(name)) {
+		ng_err(L, ng_member(s, "name"), "%s: name: use 1-64 letters, digits and _ . : -", ctx);
+		return name;
+	}
+	for (size_t i = 0; reserved_names[i]; i++)
+		if (strcmp(name, reserved_names[i]) == 0)
+			ng_err(L, ng_member(s, "name"),
+			       "%s: name: \"%s\" is reserved for verdicts no rule made; choose another", ctx, name);
+	return name;
+}
+
+static void
+rule_action(struct loader *L, config_setting_t *s, enum ng_rkind kind, const char *ctx, struct ir_rule *r)
+{
+	const char *a;
+
+	r->action = kind == NG_RK_GUARD ? NG_DENY : 0;
+	if (kind == NG_RK_GUARD) {
+		if (ng_get_string(L, s, "action", ctx, &a) > 0 && strcmp(a, "deny") != 0)
+			ng_err(L, ng_member(s, "action"),
+			       "%s: action: guard rules only deny; move allow rules to rules = ( ... )", ctx);
+		return;
+	}
+	ng_get_enum(L, s, "action", ctx, kind == NG_RK_EXEC ? ng_w_adj : ng_w_ad, &r->action);
+	if (!ng_member(s, "action"))
+		ng_err(L, s, "%s: action missing; add action = \"%s\";", ctx,
+		       kind == NG_RK_EXEC ? "allow\" | \"deny\" | \"jail" : "allow\" | \"deny");
+}
+
+/* proto, to, ports and exe: the fields of guard and rules entries */
+static void
+rule_dest(struct loader *L, config_setting_t *s, const char *ctx, struct ir_rule *r)
+{
+	config_setting_t *to = ng_member(s, "to");
+
+	r->proto = NG_PROTO_ANY;
+	ng_get_enum(L, s, "proto", ctx, ng_w_proto, &r->proto);
+	each_string(L, r, to, ctx, "to", add_target);
+	if (to && ng_is_seq(to) && config_setting_length(to) == 0)
+		ng_err(L, to, "%s: to: empty list matches nothing; omit to to match every destination", ctx);
+	parse_ports(L, r, ng_member(s, "ports"), ctx);
+	each_string(L, r, ng_member(s, "exe"), ctx, "exe", add_exe);
+}
+
 static void
 parse_rule(struct loader *L, config_setting_t *s, enum ng_rkind kind, int idx, struct ir_rule *r)
 {
@@ -267,7 +327,7 @@ parse_rule(struct loader *L, config_setting_t *s, enum ng_rkind kind, int idx, s
 	static const char *const k_exec[] = { "name", "action", "program", "argv0", "mode", NULL };
 	const char *list = kind == NG_RK_GUARD ? "guard" : kind == NG_RK_RULE ? "rules" : "exec.rules";
 	char ctx[160], dflt_name[64];
-	const char *name = NULL;
+	const char *name;
 
 	memset(r, 0, sizeof(*r));
 	ng_where(L, s, &r->file, &r->line);
@@ -279,48 +339,17 @@ parse_rule(struct loader *L, config_setting_t *s, enum ng_rkind kind, int idx, s
 		r->name = ng_lstrdup(L, dflt_name);
 		return;
 	}
-	if (ng_get_string(L, s, "name", ctx, &name) > 0) {
-		snprintf(ctx, sizeof(ctx), "%s \"%s\"", dflt_name, name);
-		if (!good_rule_name(name)) {
-			ng_err(L, ng_member(s, "name"), "%s: name: use 1-64 letters, digits and _ . : -", ctx);
-		} else {
-			for (size_t i = 0; reserved_names[i]; i++)
-				if (strcmp(name, reserved_names[i]) == 0)
-					ng_err(L, ng_member(s, "name"),
-					       "%s: name: \"%s\" is reserved for verdicts no rule made; choose another", ctx,
-					       name);
-		}
-	}
+	name = rule_name(L, s, dflt_name, ctx, sizeof(ctx));
 	r->name = ng_lstrdup(L, name ? name : dflt_name);
 	ng_check_keys(L, s, ctx, kind == NG_RK_GUARD ? k_guard : kind == NG_RK_RULE ? k_rule : k_exec);
-
-	r->action = kind == NG_RK_GUARD ? NG_DENY : 0;
-	if (kind == NG_RK_GUARD) {
-		const char *a;
-
-		if (ng_get_string(L, s, "action", ctx, &a) > 0 && strcmp(a, "deny") != 0)
-			ng_err(L, ng_member(s, "action"),
-			       "%s: action: guard rules only deny; move allow rules to rules = ( ... )", ctx);
-	} else {
-		ng_get_enum(L, s, "action", ctx, kind == NG_RK_EXEC ? ng_w_adj : ng_w_ad, &r->action);
-		if (!ng_member(s, "action"))
-			ng_err(L, s, "%s: action missing; add action = \"%s\";", ctx,
-			       kind == NG_RK_EXEC ? "allow\" | \"deny\" | \"jail" : "allow\" | \"deny");
-	}
+	rule_action(L, s, kind, ctx, r);
 	ng_get_enum(L, s, "mode", ctx, ng_w_mode, &r->mode);
 	if (kind == NG_RK_EXEC) {
 		each_string(L, r, ng_member(s, "program"), ctx, "program", add_prog);
 		each_string(L, r, ng_member(s, "argv0"), ctx, "argv0", add_argv0);
-		return;
+	} else {
+		rule_dest(L, s, ctx, r);
 	}
-	r->proto = NG_PROTO_ANY;
-	ng_get_enum(L, s, "proto", ctx, ng_w_proto, &r->proto);
-	each_string(L, r, ng_member(s, "to"), ctx, "to", add_target);
-	if (ng_member(s, "to") && ng_is_seq(ng_member(s, "to")) && config_setting_length(ng_member(s, "to")) == 0)
-		ng_err(L, ng_member(s, "to"), "%s: to: empty list matches nothing; omit to to match every destination",
-		       ctx);
-	parse_ports(L, r, ng_member(s, "ports"), ctx);
-	each_string(L, r, ng_member(s, "exe"), ctx, "exe", add_exe);
 }
 
 void
