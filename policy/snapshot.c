@@ -138,45 +138,61 @@ check_list(const struct ng_policy *p, struct ng_list l, uint32_t bound)
 	return 0;
 }
 
-int
-ng_snap_verify(const void *base, size_t size, const char **why)
+static int
+check_targets(const struct ng_policy *p)
 {
-	struct ng_policy pol, *p = &pol;
-	const struct ng_snap_hdr *h;
-	uint32_t ntargets, nregex;
+	const struct ng_snap_hdr *h = hdr(p);
 
-	if (ng_snap_open(p, base, size, why) < 0)
-		return -1;
-	h = hdr(p);
-	if (ng_fnv1a(p->base + sizeof(*h), (uint32_t)(size - sizeof(*h)), 2166136261u) != h->checksum)
-		return fail(why, "snapshot checksum mismatch");
-	if (check_rules(p, NG_SEC_GUARD) || check_rules(p, NG_SEC_RULES) || check_rules(p, NG_SEC_EXEC))
-		return fail(why, "snapshot rule out of bounds");
-	ntargets = h->sec[NG_SEC_TARGETS].count;
-	nregex = h->sec[NG_SEC_REGEX].count;
-	for (uint32_t i = 0; i < ntargets; i++) {
+	for (uint32_t i = 0; i < h->sec[NG_SEC_TARGETS].count; i++) {
 		const struct ng_target *t = target_at(p, i);
 		int sect = t->sect;
 
 		if ((sect != NG_SEC_GUARD && sect != NG_SEC_RULES) || t->rule >= h->sec[sect].count ||
 		    t->kind < NG_T_NAME || t->kind > NG_T_ANY || t->file >= h->sec[NG_SEC_FILES].count ||
 		    t->text >= h->sec[NG_SEC_STR].count || t->key >= h->sec[NG_SEC_STR].count)
-			return fail(why, "snapshot target out of bounds");
+			return -1;
 	}
+	return 0;
+}
+
+/* Globs and file names: strings inside the pool, files that exist. */
+static const char *
+check_strings(const struct ng_policy *p)
+{
+	const struct ng_snap_hdr *h = hdr(p);
+
 	for (uint32_t i = 0; i < h->sec[NG_SEC_GLOBS].count; i++)
 		if (glob_at(p, i)->glob >= h->sec[NG_SEC_STR].count ||
 		    glob_at(p, i)->file >= h->sec[NG_SEC_FILES].count)
-			return fail(why, "snapshot glob out of bounds");
+			return "snapshot glob out of bounds";
 	for (uint32_t i = 0; i < h->sec[NG_SEC_FILES].count; i++)
 		if (*(const uint32_t *)sec_elem(p, NG_SEC_FILES, i, 4) >= h->sec[NG_SEC_STR].count)
-			return fail(why, "snapshot file name out of bounds");
-	for (uint32_t i = 0; i < nregex; i++) {
+			return "snapshot file name out of bounds";
+	return NULL;
+}
+
+static int
+check_regexes(const struct ng_policy *p)
+{
+	const struct ng_snap_hdr *h = hdr(p);
+
+	for (uint32_t i = 0; i < h->sec[NG_SEC_REGEX].count; i++) {
 		const struct ng_regex *r = regex_at(p, i);
 
-		if (r->target >= ntargets || r->lit >= h->sec[NG_SEC_STR].count ||
+		if (r->target >= h->sec[NG_SEC_TARGETS].count || r->lit >= h->sec[NG_SEC_STR].count ||
 		    (uint64_t)r->code_off + r->code_len > h->sec[NG_SEC_BYTES].count)
-			return fail(why, "snapshot regex out of bounds");
+			return -1;
 	}
+	return 0;
+}
+
+/* The two hash indexes: keys in the pool, posting lists of valid ids. */
+static const char *
+check_indexes(const struct ng_policy *p)
+{
+	const struct ng_snap_hdr *h = hdr(p);
+	uint32_t ntargets = h->sec[NG_SEC_TARGETS].count, nregex = h->sec[NG_SEC_REGEX].count;
+
 	for (uint32_t i = 0; i < h->sec[NG_SEC_NAMES].count; i++) {
 		const struct ng_hent *e = sec_elem(p, NG_SEC_NAMES, i, sizeof(*e));
 
@@ -184,14 +200,42 @@ ng_snap_verify(const void *base, size_t size, const char **why)
 			continue;
 		if (e->key >= h->sec[NG_SEC_STR].count ||
 		    check_list(p, e->list, e->kind == NG_H_RXSUF ? nregex : ntargets))
-			return fail(why, "snapshot name index out of bounds");
+			return "snapshot name index out of bounds";
 	}
 	for (uint32_t i = 0; i < h->sec[NG_SEC_NETS].count; i++) {
 		const struct ng_nent *e = sec_elem(p, NG_SEC_NETS, i, sizeof(*e));
 
 		if (e->used && check_list(p, e->list, ntargets))
-			return fail(why, "snapshot network index out of bounds");
+			return "snapshot network index out of bounds";
 	}
+	return NULL;
+}
+
+int
+ng_snap_verify(const void *base, size_t size, const char **why)
+{
+	struct ng_policy pol, *p = &pol;
+	const struct ng_snap_hdr *h;
+	uint32_t ntargets, nregex;
+	const char *bad;
+
+	if (ng_snap_open(p, base, size, why) < 0)
+		return -1;
+	h = hdr(p);
+	ntargets = h->sec[NG_SEC_TARGETS].count;
+	nregex = h->sec[NG_SEC_REGEX].count;
+	if (ng_fnv1a(p->base + sizeof(*h), (uint32_t)(size - sizeof(*h)), 2166136261u) != h->checksum)
+		return fail(why, "snapshot checksum mismatch");
+	if (check_rules(p, NG_SEC_GUARD) || check_rules(p, NG_SEC_RULES) || check_rules(p, NG_SEC_EXEC))
+		return fail(why, "snapshot rule out of bounds");
+	if (check_targets(p))
+		return fail(why, "snapshot target out of bounds");
+	if ((bad = check_strings(p)))
+		return fail(why, bad);
+	if (check_regexes(p))
+		return fail(why, "snapshot regex out of bounds");
+	if ((bad = check_indexes(p)))
+		return fail(why, bad);
 	if (check_list(p, h->star, ntargets) || check_list(p, h->unixt, ntargets) || check_list(p, h->rx_any, nregex))
 		return fail(why, "snapshot list out of bounds");
 	if (!settings_in_bounds(h))
