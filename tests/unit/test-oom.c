@@ -15,10 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "policy/ir.h"
+#include "policy/policy.h"
 #include "tests/tap.h"
 
 void *__real_malloc(size_t n);
@@ -153,31 +152,24 @@ has_oom(const struct ng_diags *d)
 	return 0;
 }
 
-/* Load and compile text; 0 or -1.  Everything freed before it returns. */
+/* Compile the file at path; 0 or -1.  Everything freed before it returns. */
 static int
-run_text(const char *text, struct ng_diags *d)
+run_file(const char *path, struct ng_diags *d)
 {
-	struct ir_policy ir;
 	struct ng_blob b = { 0 };
-	int rc = ng_ir_load_string(text, "oom.conf", &ir, d);
+	int rc = ng_compile_file(path, 0, &b, d);
 
-	if (rc == 0) {
-		rc = ng_ir_compile(&ir, &b, d);
-		ng_ir_free(&ir);
-		ng_blob_free(&b);
-	}
+	ng_blob_free(&b);
 	return rc;
 }
 
-static const char *file_path;
-
+/* The same, with the warnings of `netguard check`. */
 static int
-run_file(const char *unused, struct ng_diags *d)
+run_lint(const char *path, struct ng_diags *d)
 {
 	struct ng_blob b = { 0 };
-	int rc = ng_compile_file(file_path, 1, &b, d);
+	int rc = ng_compile_file(path, 1, &b, d);
 
-	(void)unused;
 	ng_blob_free(&b);
 	return rc;
 }
@@ -193,11 +185,11 @@ run_builtin(const char *unused, struct ng_diags *d)
 	return rc;
 }
 
-typedef int (*run_fn)(const char *text, struct ng_diags *d);
+typedef int (*run_fn)(const char *path, struct ng_diags *d);
 
 /* One run with allocation k failing (and, with rest, all after it). */
 static int
-run_failing(run_fn fn, const char *text, long k, int rest, char *why, size_t whysz)
+run_failing(run_fn fn, const char *path, long k, int rest, char *why, size_t whysz)
 {
 	struct ng_diags d = { 0 };
 	int rc, oom;
@@ -206,7 +198,7 @@ run_failing(run_fn fn, const char *text, long k, int rest, char *why, size_t why
 	live = 0;
 	fail_at = k;
 	fail_rest = rest;
-	rc = fn(text, &d);
+	rc = fn(path, &d);
 	oom = has_oom(&d);
 	ng_diags_free(&d);
 	fail_at = -1;
@@ -219,7 +211,7 @@ run_failing(run_fn fn, const char *text, long k, int rest, char *why, size_t why
 }
 
 static void
-test_run(const char *what, run_fn fn, const char *text, int want_rc)
+test_run(const char *what, run_fn fn, const char *path, int want_rc)
 {
 	struct ng_diags d = { 0 };
 	long total;
@@ -228,7 +220,7 @@ test_run(const char *what, run_fn fn, const char *text, int want_rc)
 
 	nalloc = 0;
 	live = 0;
-	rc = fn(text, &d);
+	rc = fn(path, &d);
 	total = nalloc;
 	tap_ok(rc == want_rc && !has_oom(&d) && (want_rc < 0 ? d.errors > 0 : d.errors == 0) && total > 10,
 	       "%s: rc %d with every allocation (%ld of them)", what, rc, total);
@@ -236,47 +228,53 @@ test_run(const char *what, run_fn fn, const char *text, int want_rc)
 	tap_ok(live == 0, "%s: nothing left allocated (%ld blocks)", what, live);
 	for (int rest = 0; rest <= 1; rest++) {
 		for (long k = 0; k < total && !bad; k++)
-			bad = run_failing(fn, text, k, rest, why, sizeof(why)) < 0;
+			bad = run_failing(fn, path, k, rest, why, sizeof(why)) < 0;
 		tap_ok(!bad, "%s: %s of the %ld allocations fails: -1, \"out of memory\", nothing leaked%s%s", what,
 		       rest ? "from each on, every one" : "each one alone", total, bad ? ": " : "", why);
 		bad = 0;
 	}
 }
 
-/* A policy in two files, for @include, the file reader and lint. */
 static int
-write_files(char *dir)
+write_file(const char *dir, const char *name, const char *text)
 {
 	char path[300];
 	FILE *f;
 
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof(path), "%s/main.conf", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (!(f = fopen(path, "w")))
 		return -1;
-	fputs("version = 1;\n@include \"rules.conf\"\n", f);
-	fclose(f);
-	snprintf(path, sizeof(path), "%s/rules.conf", dir);
-	if (!(f = fopen(path, "w")))
+	fputs(text, f);
+	return fclose(f);
+}
+
+/*
+ * The policies, as files: the two above, and one in two files for
+ * @include, the file reader and lint (which warns that "b" is shadowed
+ * by "a" and that "c" has only address targets).
+ */
+static int
+write_files(const char *dir)
+{
+	if (write_file(dir, "good.conf", good_text) < 0 || write_file(dir, "bad.conf", bad_text) < 0 ||
+	    write_file(dir, "main.conf", "version = 1;\n@include \"rules.conf\"\n") < 0)
 		return -1;
-	/* lint warns: "b" is shadowed by "a", "c" has only address targets */
-	fputs("rules = ( { name = \"a\"; action = \"allow\"; to = ( \".example.com\" ); },\n"
-	      "  { name = \"b\"; action = \"allow\"; to = ( \"x.example.com\" ); },\n"
-	      "  { name = \"c\"; action = \"allow\"; to = ( \"192.0.2.1\" ); } );\n", f);
-	fclose(f);
-	return 0;
+	return write_file(dir, "rules.conf",
+			  "rules = ( { name = \"a\"; action = \"allow\"; to = ( \".example.com\" ); },\n"
+			  "  { name = \"b\"; action = \"allow\"; to = ( \"x.example.com\" ); },\n"
+			  "  { name = \"c\"; action = \"allow\"; to = ( \"192.0.2.1\" ); } );\n");
 }
 
 static void
 remove_files(const char *dir)
 {
+	static const char *const names[] = { "good.conf", "bad.conf", "main.conf", "rules.conf" };
 	char path[300];
 
-	snprintf(path, sizeof(path), "%s/main.conf", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/rules.conf", dir);
-	unlink(path);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+	}
 	rmdir(dir);
 }
 
@@ -285,16 +283,17 @@ main(void)
 {
 	char dir[] = "/tmp/ng-oom-XXXXXX", path[300];
 
-	test_run("a policy with every kind of target", run_text, good_text, 0);
-	test_run("a policy with errors of every kind", run_text, bad_text, -1);
-	test_run("the built-in default", run_builtin, NULL, 0);
-	if (write_files(dir) < 0) {
-		tap_ok(0, "write a policy in two files under %s", dir);
-	} else {
-		snprintf(path, sizeof(path), "%s/main.conf", dir);
-		file_path = path;
-		test_run("a policy with @include, checked with warnings", run_file, NULL, 0);
-		remove_files(dir);
+	if (!mkdtemp(dir) || write_files(dir) < 0) {
+		tap_ok(0, "write the policies under %s", dir);
+		return tap_done();
 	}
+	snprintf(path, sizeof(path), "%s/good.conf", dir);
+	test_run("a policy with every kind of target", run_file, path, 0);
+	snprintf(path, sizeof(path), "%s/bad.conf", dir);
+	test_run("a policy with errors of every kind", run_file, path, -1);
+	snprintf(path, sizeof(path), "%s/main.conf", dir);
+	test_run("a policy with @include, checked with warnings", run_lint, path, 0);
+	test_run("the built-in default", run_builtin, NULL, 0);
+	remove_files(dir);
 	return tap_done();
 }
