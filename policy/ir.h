@@ -1,8 +1,8 @@
 /*
  * The loader's intermediate form: what netguard.conf says, validated, with
- * every rule, target and glob carrying its source location.  load.c builds
- * it, compile.c turns it into a snapshot, lint.c reads it for warnings.
- * Internal to libngload.
+ * every rule, target and glob carrying its source location.  The loader
+ * builds it (load.c and the parts loader.h lists), compile.c turns it into
+ * a snapshot, lint.c reads it for warnings.  Internal to libngload.
  */
 #ifndef NG_IR_H
 #define NG_IR_H
@@ -63,6 +63,8 @@ void ng_ir_free(struct ir_policy *ir);
 int ng_ir_compile(const struct ir_policy *ir, struct ng_blob *out, struct ng_diags *d);
 void ng_ir_lint(const struct ir_policy *ir, const char *path, struct ng_diags *d);
 
+/* diag.c */
+
 /*
  * Add a diagnostic.  When memory runs out, an "out of memory" error is
  * recorded instead (at most one, and never needing memory itself).
@@ -72,7 +74,7 @@ void ng_diag_add(struct ng_diags *d, enum ng_sev sev, const char *file, int line
 /* Report that memory ran out, once: "FILE: out of memory". */
 void ng_diag_oom(struct ng_diags *d, const char *file);
 
-/* regex literal suffix used as a prefilter: lowercase, into run; its length, 0 if none */
+/* target.c: a regex's literal suffix, its prefilter (lowercase, into run); its length, 0 if none */
 size_t ng_regex_literal(const char *pattern, char *run, size_t runsz);
 /* the same, malloc'd; NULL if none (or out of memory) */
 char *ng_regex_literal_suffix(const char *pattern);
