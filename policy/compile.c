@@ -20,24 +20,33 @@
 #include "ir.h"
 #include "snapshot.h"
 
+/*
+ * A growing section.  When memory runs out, grow() returns NULL from then
+ * on and the callers stop where they are; the compile then fails with
+ * "out of memory" (out_of_memory) instead of writing a partial snapshot.
+ */
 struct buf {
 	unsigned char *p;
 	size_t n, cap;
+	int failed;
 };
 
 static void *
 grow(struct buf *b, size_t n)
 {
+	if (b->failed)
+		return NULL;
 	if (b->n + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
+		unsigned char *p;
 
 		while (cap < b->n + n)
 			cap *= 2;
-		b->p = realloc(b->p, cap);
-		if (!b->p) {
-			perror("netguard: realloc");
-			abort();
+		if (!(p = realloc(b->p, cap))) {
+			b->failed = 1;
+			return NULL;
 		}
+		b->p = p;
 		b->cap = cap;
 	}
 	b->n += n;
@@ -50,11 +59,14 @@ str_add(struct buf *s, const char *str)
 {
 	size_t len = strlen(str) + 1;
 	uint32_t off;
+	void *p;
 
 	if (!str[0])
 		return 0;
 	off = (uint32_t)s->n;
-	memcpy(grow(s, len), str, len);
+	if (!(p = grow(s, len)))
+		return 0;
+	memcpy(p, str, len);
 	return off;
 }
 
@@ -100,24 +112,56 @@ ctuple_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* Lists collected while walking targets, turned into posting lists later. */
+struct idlist {
+	uint32_t *v;
+	size_t n, cap;
+};
+
 struct builder {
+	const struct ir_policy *ir;
+	struct ng_diags *d;
 	struct buf sec[NG_SEC_COUNT];
 	struct ntuple *nt;
 	size_t nnt, capnt;
 	struct ctuple *ct;
 	size_t nct, capct;
+	struct idlist star;	/* targets "*" and rules without "to" */
+	struct idlist unixt;	/* unix: targets */
+	struct idlist rx_any;	/* regexes without a literal suffix to index */
 	struct ng_snap_hdr h;
+	int oom;		/* an index or id list could not grow */
 };
+
+/*
+ * Room for element n of array v (*cap elements of size sz): v, or v grown,
+ * or NULL when memory ran out (B->oom; v is still the caller's to free).
+ */
+static void *
+room(struct builder *B, void *v, size_t n, size_t *cap, size_t sz)
+{
+	size_t c;
+	void *p;
+
+	if (n < *cap)
+		return v;
+	c = *cap ? *cap * 2 : 64;
+	if (!(p = realloc(v, c * sz))) {
+		B->oom = 1;
+		return NULL;
+	}
+	*cap = c;
+	return p;
+}
 
 static void
 add_ntuple(struct builder *B, uint32_t kind, const char *key, uint32_t id)
 {
-	if (B->nnt == B->capnt) {
-		B->capnt = B->capnt ? B->capnt * 2 : 64;
-		B->nt = realloc(B->nt, B->capnt * sizeof(*B->nt));
-		if (!B->nt)
-			abort();
-	}
+	struct ntuple *nt = room(B, B->nt, B->nnt, &B->capnt, sizeof(*nt));
+
+	if (!nt)
+		return;
+	B->nt = nt;
 	B->nt[B->nnt].kind = kind;
 	B->nt[B->nnt].key = key;
 	B->nt[B->nnt].id = id;
@@ -127,12 +171,11 @@ add_ntuple(struct builder *B, uint32_t kind, const char *key, uint32_t id)
 static void
 add_ctuple(struct builder *B, const struct ir_target *t, uint32_t id)
 {
-	if (B->nct == B->capct) {
-		B->capct = B->capct ? B->capct * 2 : 64;
-		B->ct = realloc(B->ct, B->capct * sizeof(*B->ct));
-		if (!B->ct)
-			abort();
-	}
+	struct ctuple *ct = room(B, B->ct, B->nct, &B->capct, sizeof(*ct));
+
+	if (!ct)
+		return;
+	B->ct = ct;
 	memset(&B->ct[B->nct], 0, sizeof(B->ct[0]));
 	B->ct[B->nct].family = (uint8_t)t->family;
 	B->ct[B->nct].plen = (uint8_t)t->plen;
@@ -146,6 +189,8 @@ post_add(struct builder *B, uint32_t id)
 {
 	uint32_t *p = grow(&B->sec[NG_SEC_POST], sizeof(uint32_t));
 
+	if (!p)
+		return 0;
 	*p = id;
 	return (uint32_t)(B->sec[NG_SEC_POST].n / sizeof(uint32_t) - 1);
 }
@@ -175,6 +220,8 @@ build_names(struct builder *B)
 	size = table_size(uniq);
 	mask = size - 1;
 	tab = (struct ng_hent *)grow(&B->sec[NG_SEC_NAMES], size * sizeof(*tab));
+	if (!tab)
+		return;
 	B->h.names_mask = mask;
 	for (size_t i = 0; i < B->nnt;) {
 		size_t j = i;
@@ -215,7 +262,8 @@ build_nets(struct builder *B)
 			uniq++;
 	size = table_size(uniq);
 	mask = size - 1;
-	grow(&B->sec[NG_SEC_NETS], size * sizeof(struct ng_nent));
+	if (!grow(&B->sec[NG_SEC_NETS], size * sizeof(struct ng_nent)))
+		return;
 	B->h.nets_mask = mask;
 	for (size_t i = 0; i < B->nct;) {
 		struct ctuple *c = &B->ct[i];
@@ -256,6 +304,8 @@ globs_add(struct builder *B, const struct ir_glob *g, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct ng_globref *r = grow(&B->sec[NG_SEC_GLOBS], sizeof(*r));
 
+		if (!r)
+			break;
 		r->glob = str_add(&B->sec[NG_SEC_STR], g[i].glob);
 		r->file = (uint16_t)g[i].file;
 		r->line = (uint32_t)g[i].line;
@@ -263,21 +313,14 @@ globs_add(struct builder *B, const struct ir_glob *g, size_t n)
 	return first;
 }
 
-/* Lists collected while walking targets, turned into posting lists later. */
-struct idlist {
-	uint32_t *v;
-	size_t n, cap;
-};
-
 static void
-idlist_add(struct idlist *l, uint32_t id)
+idlist_add(struct builder *B, struct idlist *l, uint32_t id)
 {
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 16;
-		l->v = realloc(l->v, l->cap * sizeof(uint32_t));
-		if (!l->v)
-			abort();
-	}
+	uint32_t *v = room(B, l->v, l->n, &l->cap, sizeof(*v));
+
+	if (!v)
+		return;
+	l->v = v;
 	l->v[l->n++] = id;
 }
 
@@ -293,12 +336,12 @@ idlist_post(struct builder *B, struct idlist *l)
 			r.off = at;
 	}
 	free(l->v);
+	l->v = NULL;
 	return r;
 }
 
 static int
-add_regex(struct builder *B, const struct ir_target *t, uint32_t tid, struct idlist *rx_any, struct ng_diags *d,
-	  const char *file)
+add_regex(struct builder *B, const struct ir_target *t, uint32_t tid)
 {
 	const pcre2_code *codes[1] = { t->re };
 	uint8_t *bytes;
@@ -306,20 +349,24 @@ add_regex(struct builder *B, const struct ir_target *t, uint32_t tid, struct idl
 	int32_t rc = pcre2_serialize_encode(codes, 1, &bytes, &size, NULL);
 	uint32_t rid = (uint32_t)(B->sec[NG_SEC_REGEX].n / sizeof(struct ng_regex));
 	struct ng_regex *r;
+	unsigned char *code;
 	const char *dot;
 
 	if (rc < 0) {
-		ng_diag_add(d, NG_SEV_ERROR, file, t->line, "\"%s\": cannot serialise the compiled regex (PCRE2 error %d)",
-			    t->text, (int)rc);
+		ng_diag_add(B->d, NG_SEV_ERROR, B->ir->files[t->file], t->line,
+			    "\"%s\": cannot serialise the compiled regex (PCRE2 error %d)", t->text, (int)rc);
 		return -1;
 	}
 	r = grow(&B->sec[NG_SEC_REGEX], sizeof(*r));
+	code = grow(&B->sec[NG_SEC_BYTES], (size + 7) & ~(size_t)7);	/* zero-padded to 8 */
+	if (!r || !code) {
+		pcre2_serialize_free(bytes);
+		return 0;	/* out of memory: out_of_memory() says so */
+	}
 	r->target = tid;
-	r->code_off = (uint32_t)B->sec[NG_SEC_BYTES].n;
+	r->code_off = (uint32_t)(code - B->sec[NG_SEC_BYTES].p);
 	r->code_len = (uint32_t)size;
-	memcpy(grow(&B->sec[NG_SEC_BYTES], size), bytes, size);
-	while (B->sec[NG_SEC_BYTES].n % 8)
-		grow(&B->sec[NG_SEC_BYTES], 1);
+	memcpy(code, bytes, size);
 	pcre2_serialize_free(bytes);
 	r->lit = t->lit ? str_add(&B->sec[NG_SEC_STR], t->lit) : 0;
 	/* index by the label-aligned part of the literal suffix */
@@ -327,188 +374,241 @@ add_regex(struct builder *B, const struct ir_target *t, uint32_t tid, struct idl
 	if (dot && dot[1])
 		add_ntuple(B, NG_H_RXSUF, dot + 1, rid);
 	else
-		idlist_add(rx_any, rid);
+		idlist_add(B, &B->rx_any, rid);
 	return 0;
 }
 
+/* Put target id tid in the index (or list) its kind is looked up by. */
 static int
-add_rules(struct builder *B, const struct ir_policy *ir, const struct ir_rule *rules, size_t n, int sect,
-	  struct idlist *star, struct idlist *unixt, struct idlist *rx_any, struct ng_diags *d)
+index_target(struct builder *B, const struct ir_target *it, uint32_t tid)
+{
+	switch (it->kind) {
+	case NG_T_NAME: add_ntuple(B, NG_H_NAME, it->key, tid); break;
+	case NG_T_SUB: add_ntuple(B, NG_H_SUB, it->key, tid); break;
+	case NG_T_APEX: add_ntuple(B, NG_H_APEX, it->key, tid); break;
+	case NG_T_ADDR:
+	case NG_T_NET: add_ctuple(B, it, tid); break;
+	case NG_T_UNIX: idlist_add(B, &B->unixt, tid); break;
+	case NG_T_STAR: idlist_add(B, &B->star, tid); break;
+	case NG_T_REGEX: return add_regex(B, it, tid);
+	}
+	return 0;
+}
+
+/* The targets of rule r (number idx of section sect); one NG_T_ANY if it has no "to". */
+static int
+add_targets(struct builder *B, const struct ir_rule *r, size_t idx, int sect)
+{
+	int rc = 0;
+
+	for (size_t k = 0; k < (r->nto ? r->nto : 1); k++) {
+		uint32_t tid = (uint32_t)(B->sec[NG_SEC_TARGETS].n / sizeof(struct ng_target));
+		struct ng_target *t = grow(&B->sec[NG_SEC_TARGETS], sizeof(*t));
+		const struct ir_target *it = r->nto ? &r->to[k] : NULL;
+
+		if (!t)
+			return -1;
+		t->rule = (uint32_t)idx;
+		t->sect = (uint8_t)sect;
+		if (!it) {
+			t->kind = NG_T_ANY;
+			t->file = (uint16_t)r->file;
+			t->line = (uint32_t)r->line;
+			idlist_add(B, &B->star, tid);
+			continue;
+		}
+		t->kind = (uint8_t)it->kind;
+		t->text = str_add(&B->sec[NG_SEC_STR], it->text);
+		t->key = it->key ? str_add(&B->sec[NG_SEC_STR], it->key) : 0;
+		t->file = (uint16_t)it->file;
+		t->line = (uint32_t)it->line;
+		t->list = (uint32_t)it->list_idx;
+		if (index_target(B, it, tid) < 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+/* The rule itself, its ports and globs; its targets follow (add_targets). */
+static int
+add_rule(struct builder *B, const struct ir_rule *r, int sect)
+{
+	struct ng_rule *o = grow(&B->sec[sect], sizeof(*o));
+
+	if (!o)
+		return -1;
+	o->name = str_add(&B->sec[NG_SEC_STR], r->name);
+	o->line = (uint32_t)r->line;
+	o->file = (uint16_t)r->file;
+	o->action = (uint8_t)r->action;
+	o->mode = (uint8_t)r->mode;
+	o->proto = (uint8_t)(r->proto ? r->proto : (int)NG_PROTO_ANY);
+	o->to_first = (uint32_t)(B->sec[NG_SEC_TARGETS].n / sizeof(struct ng_target));
+	o->to_count = sect == NG_SEC_EXEC ? 0 : (uint32_t)(r->nto ? r->nto : 1);
+	o->ports_first = (uint32_t)(B->sec[NG_SEC_PORTS].n / sizeof(struct ng_portrange));
+	o->ports_count = (uint32_t)r->nports;
+	for (size_t p = 0; p < r->nports; p++) {
+		struct ng_portrange *pr = grow(&B->sec[NG_SEC_PORTS], sizeof(*pr));
+
+		if (!pr)
+			return -1;
+		pr->lo = r->ports[p].lo;
+		pr->hi = r->ports[p].hi;
+	}
+	o->exe_first = globs_add(B, r->exe, r->nexe);
+	o->exe_count = (uint32_t)r->nexe;
+	o->prog_first = globs_add(B, r->prog, r->nprog);
+	o->prog_count = (uint32_t)r->nprog;
+	o->argv0_first = globs_add(B, r->argv0, r->nargv0);
+	o->argv0_count = (uint32_t)r->nargv0;
+	return 0;
+}
+
+/* The rules of one section, in order: target ids follow rule order. */
+static int
+add_rules(struct builder *B, const struct ir_rule *rules, size_t n, int sect)
 {
 	int rc = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ir_rule *r = &rules[i];
-		struct ng_rule *o = grow(&B->sec[sect], sizeof(*o));
-		size_t nt = r->nto ? r->nto : 1;
-
-		o->name = str_add(&B->sec[NG_SEC_STR], r->name);
-		o->line = (uint32_t)r->line;
-		o->file = (uint16_t)r->file;
-		o->action = (uint8_t)r->action;
-		o->mode = (uint8_t)r->mode;
-		o->proto = (uint8_t)(r->proto ? r->proto : (int)NG_PROTO_ANY);
-		o->to_first = (uint32_t)(B->sec[NG_SEC_TARGETS].n / sizeof(struct ng_target));
-		o->to_count = sect == NG_SEC_EXEC ? 0 : (uint32_t)nt;
-		o->ports_first = (uint32_t)(B->sec[NG_SEC_PORTS].n / sizeof(struct ng_portrange));
-		o->ports_count = (uint32_t)r->nports;
-		for (size_t p = 0; p < r->nports; p++) {
-			struct ng_portrange *pr = grow(&B->sec[NG_SEC_PORTS], sizeof(*pr));
-
-			pr->lo = r->ports[p].lo;
-			pr->hi = r->ports[p].hi;
-		}
-		o->exe_first = globs_add(B, r->exe, r->nexe);
-		o->exe_count = (uint32_t)r->nexe;
-		o->prog_first = globs_add(B, r->prog, r->nprog);
-		o->prog_count = (uint32_t)r->nprog;
-		o->argv0_first = globs_add(B, r->argv0, r->nargv0);
-		o->argv0_count = (uint32_t)r->nargv0;
-		if (sect == NG_SEC_EXEC)
-			continue;
-		for (size_t k = 0; k < nt; k++) {
-			uint32_t tid = (uint32_t)(B->sec[NG_SEC_TARGETS].n / sizeof(struct ng_target));
-			struct ng_target *t = grow(&B->sec[NG_SEC_TARGETS], sizeof(*t));
-			const struct ir_target *it = r->nto ? &r->to[k] : NULL;
-
-			t->rule = (uint32_t)i;
-			t->sect = (uint8_t)sect;
-			if (!it) {
-				t->kind = NG_T_ANY;
-				t->file = (uint16_t)r->file;
-				t->line = (uint32_t)r->line;
-				idlist_add(star, tid);
-				continue;
-			}
-			t->kind = (uint8_t)it->kind;
-			t->text = str_add(&B->sec[NG_SEC_STR], it->text);
-			t->key = it->key ? str_add(&B->sec[NG_SEC_STR], it->key) : 0;
-			t->file = (uint16_t)it->file;
-			t->line = (uint32_t)it->line;
-			t->list = (uint32_t)it->list_idx;
-			switch (it->kind) {
-			case NG_T_NAME: add_ntuple(B, NG_H_NAME, it->key, tid); break;
-			case NG_T_SUB: add_ntuple(B, NG_H_SUB, it->key, tid); break;
-			case NG_T_APEX: add_ntuple(B, NG_H_APEX, it->key, tid); break;
-			case NG_T_ADDR:
-			case NG_T_NET: add_ctuple(B, it, tid); break;
-			case NG_T_UNIX: idlist_add(unixt, tid); break;
-			case NG_T_STAR: idlist_add(star, tid); break;
-			case NG_T_REGEX:
-				if (add_regex(B, it, tid, rx_any, d, ir->files[it->file]) < 0)
-					rc = -1;
-				break;
-			}
-		}
+		if (add_rule(B, &rules[i], sect) < 0)
+			return -1;
+		if (sect != NG_SEC_EXEC && add_targets(B, &rules[i], i, sect) < 0)
+			rc = -1;
 	}
 	return rc;
+}
+
+/* Does some guard or rule name a protocol?  Then the socket type matters. */
+static int
+proto_rules(const struct ir_policy *ir)
+{
+	for (size_t i = 0; i < ir->nguard + ir->nrules; i++) {
+		const struct ir_rule *r = i < ir->nguard ? &ir->guard[i] : &ir->rules[i - ir->nguard];
+
+		if (r->proto && r->proto != (int)NG_PROTO_ANY)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+add_settings(struct builder *B, const struct ir_policy *ir)
+{
+	struct ng_settings *s = &B->h.s;
+
+#define NG_SET_ENUM(name, type, dflt, lo, hi) s->name = (uint8_t)ir->name;
+#define NG_SET_BOOL(name, dflt) s->name = (uint8_t)ir->name;
+#define NG_SET_I32(name, dflt) s->name = (int32_t)ir->name;
+#define NG_SET_U32(name, dflt) s->name = ir->name;
+#define NG_SET_STR(name) s->name = ir->name ? str_add(&B->sec[NG_SEC_STR], ir->name) : 0;
+#include "settings.def"
+	s->proto_rules = (uint8_t)proto_rules(ir);
+}
+
+/* Every section and index of the snapshot, in B; -1 if a regex would not serialise. */
+static int
+build(struct builder *B)
+{
+	const struct ir_policy *ir = B->ir;
+
+	grow(&B->sec[NG_SEC_STR], 1);	/* offset 0 is "" */
+	for (size_t i = 0; i < ir->nfiles; i++) {
+		uint32_t *f = grow(&B->sec[NG_SEC_FILES], sizeof(uint32_t));
+
+		if (!f)
+			break;
+		*f = str_add(&B->sec[NG_SEC_STR], ir->files[i]);
+	}
+	if (add_rules(B, ir->guard, ir->nguard, NG_SEC_GUARD) < 0 ||
+	    add_rules(B, ir->rules, ir->nrules, NG_SEC_RULES) < 0 ||
+	    add_rules(B, ir->exec, ir->nexec, NG_SEC_EXEC) < 0)
+		return -1;
+	B->h.star = idlist_post(B, &B->star);
+	B->h.unixt = idlist_post(B, &B->unixt);
+	B->h.rx_any = idlist_post(B, &B->rx_any);
+	build_names(B);
+	build_nets(B);
+	add_settings(B, ir);
+	grow(&B->sec[NG_SEC_STR], 1);	/* the pool always ends in NUL */
+	return 0;
+}
+
+/* Did memory run out anywhere while building? */
+static int
+out_of_memory(const struct builder *B)
+{
+	int failed = B->oom;
+
+	for (int i = 0; i < NG_SEC_COUNT; i++)
+		failed |= B->sec[i].failed;
+	return failed;
+}
+
+/* The blob: the header, then each section 8-byte aligned. */
+static int
+lay_out(struct builder *B, struct ng_blob *out)
+{
+	size_t off = (sizeof(B->h) + 7) & ~(size_t)7;
+	unsigned char *blob;
+
+	for (int i = 0; i < NG_SEC_COUNT; i++) {
+		B->h.sec[i].off = (uint32_t)off;
+		B->h.sec[i].count = (uint32_t)(B->sec[i].n / ng_snap_elem_size[i]);
+		off += (B->sec[i].n + 7) & ~(size_t)7;
+	}
+	if (off > UINT32_MAX / 2) {
+		ng_diag_add(B->d, NG_SEV_ERROR, B->ir->files[0], 0, "policy too large to compile (%zu bytes)", off);
+		return -1;
+	}
+	if (!(blob = calloc(1, off))) {
+		ng_diag_oom(B->d, B->ir->files[0]);
+		return -1;
+	}
+	for (int i = 0; i < NG_SEC_COUNT; i++)
+		if (B->sec[i].n)
+			memcpy(blob + B->h.sec[i].off, B->sec[i].p, B->sec[i].n);
+	memcpy(B->h.magic, NG_SNAP_MAGIC, 8);
+	B->h.version = NG_SNAP_VERSION;
+	B->h.hdr_size = (uint32_t)sizeof(B->h);
+	B->h.size = (uint32_t)off;
+	B->h.checksum = ng_fnv1a(blob + sizeof(B->h), (uint32_t)(off - sizeof(B->h)), 2166136261u);
+	memcpy(blob, &B->h, sizeof(B->h));
+	out->data = blob;
+	out->size = off;
+	return 0;
+}
+
+static void
+builder_free(struct builder *B)
+{
+	for (int i = 0; i < NG_SEC_COUNT; i++)
+		free(B->sec[i].p);
+	free(B->nt);
+	free(B->ct);
+	free(B->star.v);
+	free(B->unixt.v);
+	free(B->rx_any.v);
 }
 
 int
 ng_ir_compile(const struct ir_policy *ir, struct ng_blob *out, struct ng_diags *d)
 {
 	struct builder B;
-	struct idlist star = { 0 }, unixt = { 0 }, rx_any = { 0 };
-	struct ng_settings *s = &B.h.s;
-	size_t off;
-	unsigned char *blob;
+	int rc;
 
 	memset(&B, 0, sizeof(B));
-	grow(&B.sec[NG_SEC_STR], 1);	/* offset 0 is "" */
-	for (size_t i = 0; i < ir->nfiles; i++) {
-		uint32_t *f = grow(&B.sec[NG_SEC_FILES], sizeof(uint32_t));
-
-		*f = str_add(&B.sec[NG_SEC_STR], ir->files[i]);
+	B.ir = ir;
+	B.d = d;
+	rc = build(&B);
+	if (out_of_memory(&B)) {
+		ng_diag_oom(d, ir->nfiles ? ir->files[0] : NULL);
+		rc = -1;
 	}
-	if (add_rules(&B, ir, ir->guard, ir->nguard, NG_SEC_GUARD, &star, &unixt, &rx_any, d) < 0 ||
-	    add_rules(&B, ir, ir->rules, ir->nrules, NG_SEC_RULES, &star, &unixt, &rx_any, d) < 0 ||
-	    add_rules(&B, ir, ir->exec, ir->nexec, NG_SEC_EXEC, &star, &unixt, &rx_any, d) < 0) {
-		for (int i = 0; i < NG_SEC_COUNT; i++)
-			free(B.sec[i].p);
-		free(B.nt);
-		free(B.ct);
-		free(star.v);
-		free(unixt.v);
-		free(rx_any.v);
-		return -1;
-	}
-	B.h.star = idlist_post(&B, &star);
-	B.h.unixt = idlist_post(&B, &unixt);
-	B.h.rx_any = idlist_post(&B, &rx_any);
-	build_names(&B);
-	build_nets(&B);
-	free(B.nt);
-	free(B.ct);
-
-	s->mode = (uint8_t)ir->mode;
-	s->dflt = (uint8_t)ir->dflt;
-	s->unix_dflt = (uint8_t)ir->unix_dflt;
-	s->raw_sockets = (uint8_t)ir->raw_sockets;
-	s->deny_errno = ir->deny_errno;
-	s->log_sink = (uint8_t)ir->log_sink;
-	s->log_format = (uint8_t)ir->log_format;
-	s->log_allowed = (uint8_t)ir->log_allowed;
-	s->log_backtrace = (uint8_t)ir->log_backtrace;
-	s->log_path = ir->log_path ? str_add(&B.sec[NG_SEC_STR], ir->log_path) : 0;
-	s->dns_learn = (uint8_t)ir->dns_learn;
-	s->dns_block_denied = (uint8_t)ir->dns_block_denied;
-	s->dns_ttl = ir->dns_ttl;
-	s->dns_max = ir->dns_max;
-	s->exec_dflt = (uint8_t)ir->exec_dflt;
-	s->exec_unhookable = (uint8_t)ir->exec_unhookable;
-	s->exec_privileged = (uint8_t)ir->exec_privileged;
-	s->builtin = (uint8_t)ir->builtin;
-	for (size_t i = 0; i < ir->nguard + ir->nrules; i++) {
-		const struct ir_rule *r = i < ir->nguard ? &ir->guard[i] : &ir->rules[i - ir->nguard];
-
-		if (r->proto && r->proto != (int)NG_PROTO_ANY)
-			s->proto_rules = 1;
-	}
-	s->source = 0;
-	grow(&B.sec[NG_SEC_STR], 1);	/* the pool always ends in NUL */
-
-	/* lay out: header, then each section 8-byte aligned */
-	off = (sizeof(B.h) + 7) & ~(size_t)7;
-	for (int i = 0; i < NG_SEC_COUNT; i++) {
-		B.h.sec[i].off = (uint32_t)off;
-		off += (B.sec[i].n + 7) & ~(size_t)7;
-	}
-	if (off > UINT32_MAX / 2) {
-		ng_diag_add(d, NG_SEV_ERROR, ir->files[0], 0, "policy too large to compile (%zu bytes)", off);
-		for (int i = 0; i < NG_SEC_COUNT; i++)
-			free(B.sec[i].p);
-		return -1;
-	}
-	blob = calloc(1, off);
-	if (!blob)
-		abort();
-	B.h.sec[NG_SEC_STR].count = (uint32_t)B.sec[NG_SEC_STR].n;
-	B.h.sec[NG_SEC_BYTES].count = (uint32_t)B.sec[NG_SEC_BYTES].n;
-	B.h.sec[NG_SEC_FILES].count = (uint32_t)(B.sec[NG_SEC_FILES].n / sizeof(uint32_t));
-	B.h.sec[NG_SEC_GUARD].count = (uint32_t)(B.sec[NG_SEC_GUARD].n / sizeof(struct ng_rule));
-	B.h.sec[NG_SEC_RULES].count = (uint32_t)(B.sec[NG_SEC_RULES].n / sizeof(struct ng_rule));
-	B.h.sec[NG_SEC_EXEC].count = (uint32_t)(B.sec[NG_SEC_EXEC].n / sizeof(struct ng_rule));
-	B.h.sec[NG_SEC_TARGETS].count = (uint32_t)(B.sec[NG_SEC_TARGETS].n / sizeof(struct ng_target));
-	B.h.sec[NG_SEC_GLOBS].count = (uint32_t)(B.sec[NG_SEC_GLOBS].n / sizeof(struct ng_globref));
-	B.h.sec[NG_SEC_PORTS].count = (uint32_t)(B.sec[NG_SEC_PORTS].n / sizeof(struct ng_portrange));
-	B.h.sec[NG_SEC_POST].count = (uint32_t)(B.sec[NG_SEC_POST].n / sizeof(uint32_t));
-	B.h.sec[NG_SEC_NAMES].count = (uint32_t)(B.sec[NG_SEC_NAMES].n / sizeof(struct ng_hent));
-	B.h.sec[NG_SEC_NETS].count = (uint32_t)(B.sec[NG_SEC_NETS].n / sizeof(struct ng_nent));
-	B.h.sec[NG_SEC_REGEX].count = (uint32_t)(B.sec[NG_SEC_REGEX].n / sizeof(struct ng_regex));
-	for (int i = 0; i < NG_SEC_COUNT; i++) {
-		if (B.sec[i].n)
-			memcpy(blob + B.h.sec[i].off, B.sec[i].p, B.sec[i].n);
-		free(B.sec[i].p);
-	}
-	memcpy(B.h.magic, NG_SNAP_MAGIC, 8);
-	B.h.version = NG_SNAP_VERSION;
-	B.h.hdr_size = (uint32_t)sizeof(B.h);
-	B.h.size = (uint32_t)off;
-	B.h.checksum = ng_fnv1a(blob + sizeof(B.h), (uint32_t)(off - sizeof(B.h)), 2166136261u);
-	memcpy(blob, &B.h, sizeof(B.h));
-	out->data = blob;
-	out->size = off;
-	return 0;
+	if (rc == 0)
+		rc = lay_out(&B, out);
+	builder_free(&B);
+	return rc;
 }
 
 void
@@ -517,80 +617,4 @@ ng_blob_free(struct ng_blob *b)
 	free(b->data);
 	b->data = NULL;
 	b->size = 0;
-}
-
-/*
- * The literal text a regex must end with, lowercased, or NULL.  Used only to
- * skip regexes that cannot match, so it must never claim more than the
- * pattern guarantees: any alternation, inline option or escape it does not
- * understand gives NULL (no prefilter), and every quantifier, class or group
- * restarts the run.
- */
-char *
-ng_regex_literal_suffix(const char *p)
-{
-	char run[256];
-	size_t n = 0;
-
-	if (strchr(p, '|') || strstr(p, "(?") || strstr(p, "(*"))
-		return NULL;
-	for (size_t i = 0; p[i]; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (c >= 0x80)
-			return NULL;
-		if (c == '\\') {
-			unsigned char e = (unsigned char)p[i + 1];
-
-			if (!e)
-				return NULL;
-			i++;
-			if (strchr("dwsDWShvHVRbBAzZGKX", e)) {
-				n = 0;
-				continue;
-			}
-			if ((e | 32) >= 'a' && (e | 32) <= 'z')
-				return NULL;
-			if (e >= '0' && e <= '9')
-				return NULL;
-			c = e;
-		} else if (c == '[') {
-			size_t j = i + 1;
-
-			if (p[j] == '^')
-				j++;
-			if (p[j] == ']')
-				j++;
-			while (p[j] && p[j] != ']') {
-				if (p[j] == '\\' && p[j + 1])
-					j++;
-				else if (p[j] == '[' && p[j + 1] == ':')
-					return NULL;	/* POSIX class: do not guess */
-				j++;
-			}
-			if (!p[j])
-				return NULL;
-			i = j;
-			n = 0;
-			continue;
-		} else if (c == '{') {
-			const char *close = strchr(p + i, '}');
-
-			if (!close)
-				return NULL;
-			i = (size_t)(close - p);
-			n = 0;
-			continue;
-		} else if (strchr("().^$*+?", c)) {
-			n = 0;
-			continue;
-		}
-		if (n + 1 >= sizeof(run))
-			return NULL;
-		run[n++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
-	}
-	if (n == 0)
-		return NULL;
-	run[n] = '\0';
-	return strdup(run);
 }

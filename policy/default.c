@@ -22,10 +22,16 @@ const char ng_builtin_policy[] =
 static int
 compile_ir(struct ir_policy *ir, int lint, const char *path, struct ng_blob *out, struct ng_diags *d)
 {
+	size_t errors = d->errors;
 	int rc;
 
 	if (lint)
 		ng_ir_lint(ir, path, d);
+	/* the only error lint can add: no memory left to say a warning */
+	if (d->errors > errors) {
+		ng_ir_free(ir);
+		return -1;
+	}
 	rc = ng_ir_compile(ir, out, d);
 	ng_ir_free(ir);
 	return rc;

@@ -1,8 +1,8 @@
 /*
  * The loader's intermediate form: what netguard.conf says, validated, with
- * every rule, target and glob carrying its source location.  load.c builds
- * it, compile.c turns it into a snapshot, lint.c reads it for warnings.
- * Internal to libngload.
+ * every rule, target and glob carrying its source location.  The loader
+ * builds it (load.c and the parts loader.h lists), compile.c turns it into
+ * a snapshot, lint.c reads it for warnings.  Internal to libngload.
  */
 #ifndef NG_IR_H
 #define NG_IR_H
@@ -45,13 +45,12 @@ struct ir_rule {
 };
 
 struct ir_policy {
-	int mode, dflt, unix_dflt, raw_sockets, deny_errno;
-	int log_sink, log_format, log_allowed, log_backtrace;
-	char *log_path;
-	int dns_learn, dns_block_denied;
-	uint32_t dns_ttl, dns_max;
-	int exec_dflt, exec_unhookable, exec_privileged;
-	int builtin;
+#define NG_SET_ENUM(name, type, dflt, lo, hi) int name;
+#define NG_SET_BOOL(name, dflt) int name;
+#define NG_SET_I32(name, dflt) int name;
+#define NG_SET_U32(name, dflt) uint32_t name;
+#define NG_SET_STR(name) char *name;
+#include "settings.def"
 	struct ir_rule *guard, *rules, *exec;
 	size_t nguard, nrules, nexec;
 	char **files;		/* files[0] is the main policy file */
@@ -64,10 +63,20 @@ void ng_ir_free(struct ir_policy *ir);
 int ng_ir_compile(const struct ir_policy *ir, struct ng_blob *out, struct ng_diags *d);
 void ng_ir_lint(const struct ir_policy *ir, const char *path, struct ng_diags *d);
 
+/* diag.c */
+
+/*
+ * Add a diagnostic.  When memory runs out, an "out of memory" error is
+ * recorded instead (at most one, and never needing memory itself).
+ */
 void ng_diag_add(struct ng_diags *d, enum ng_sev sev, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* Report that memory ran out, once: "FILE: out of memory". */
+void ng_diag_oom(struct ng_diags *d, const char *file);
 
-/* regex literal suffix used as a prefilter; malloc'd lowercase or NULL */
+/* target.c: a regex's literal suffix, its prefilter (lowercase, into run); its length, 0 if none */
+size_t ng_regex_literal(const char *pattern, char *run, size_t runsz);
+/* the same, malloc'd; NULL if none (or out of memory) */
 char *ng_regex_literal_suffix(const char *pattern);
 
 #endif

@@ -1,1007 +1,22 @@
 /*
- * Load netguard.conf (libconfig syntax) into the intermediate form.
+ * Load netguard.conf (libconfig syntax) into the intermediate form: the
+ * entry points, the root and the sections (log, dns, lists, exec); the
+ * rest is in the files loader.h lists.
  *
  * Every semantic error in the file is reported, each as
  *   FILE:LINE: rules[3] "corp": to[1] "10.0.0.1/8": host bits set; did you mean ...
  * A libconfig syntax error stops libconfig, so it is reported alone.
  *
- * @include is expanded here, before libconfig sees the text, so that a
- * relative path resolves from the including file's directory (libconfig 1.5
- * only knows one include directory) and every line maps back to its file.
+ * libconfig reads one text with every @include already expanded
+ * (include.c), and every line maps back to its file.
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <libconfig.h>
-#include <limits.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
-#include "ir.h"
-#include "snapshot.h"
-
-#define MAX_INCLUDE_DEPTH 16
-
-struct srcline {
-	int file, line;
-};
-
-struct loader {
-	struct ir_policy *ir;
-	struct ng_diags *d;
-	struct srcline *map;	/* expanded line (1-based) -> origin */
-	size_t nmap, capmap;
-	char *text;
-	size_t ntext, captext;
-	config_t cfg;
-	config_setting_t *lists;
-	config_setting_t *tools;	/* exec.network_tools, or NULL */
-	int bad;
-};
-
-/* ---- small utilities ---------------------------------------------------- */
-
-static void *
-xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-
-	if (!q) {
-		perror("netguard: realloc");
-		abort();
-	}
-	return q;
-}
-
-static char *
-xstrdup(const char *s)
-{
-	char *p = strdup(s);
-
-	if (!p) {
-		perror("netguard: strdup");
-		abort();
-	}
-	return p;
-}
-
-void
-ng_diag_add(struct ng_diags *d, enum ng_sev sev, const char *file, int line, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	if (d->n == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 16;
-		d->v = xrealloc(d->v, d->cap * sizeof(*d->v));
-	}
-	d->v[d->n].sev = sev;
-	d->v[d->n].file = xstrdup(file ? file : "-");
-	d->v[d->n].line = line;
-	d->v[d->n].msg = msg;
-	d->n++;
-	if (sev == NG_SEV_ERROR)
-		d->errors++;
-	else
-		d->warnings++;
-}
-
-void
-ng_diags_free(struct ng_diags *d)
-{
-	for (size_t i = 0; i < d->n; i++) {
-		free(d->v[i].file);
-		free(d->v[i].msg);
-	}
-	free(d->v);
-	memset(d, 0, sizeof(*d));
-}
-
-static int
-add_file(struct ir_policy *ir, const char *path)
-{
-	ir->files = xrealloc(ir->files, (ir->nfiles + 1) * sizeof(char *));
-	ir->files[ir->nfiles] = xstrdup(path);
-	return (int)ir->nfiles++;
-}
-
-static void
-where(struct loader *L, const config_setting_t *s, int *file, int *line)
-{
-	unsigned n = s ? config_setting_source_line(s) : 0;
-
-	if (n >= 1 && n <= L->nmap) {
-		*file = L->map[n - 1].file;
-		*line = L->map[n - 1].line;
-	} else {
-		*file = 0;
-		*line = 0;
-	}
-}
-
-static void __attribute__((format(printf, 3, 4)))
-err(struct loader *L, const config_setting_t *s, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-	int file, line;
-
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	where(L, s, &file, &line);
-	ng_diag_add(L->d, NG_SEV_ERROR, L->ir->files[file], line, "%s", msg);
-	free(msg);
-	L->bad = 1;
-}
-
-/* ---- @include expansion ------------------------------------------------ */
-
-static void
-emit_line(struct loader *L, const char *p, size_t n, int file, int line)
-{
-	if (L->ntext + n + 2 > L->captext) {
-		L->captext = (L->ntext + n + 2) * 2;
-		L->text = xrealloc(L->text, L->captext);
-	}
-	memcpy(L->text + L->ntext, p, n);
-	L->ntext += n;
-	L->text[L->ntext++] = '\n';
-	L->text[L->ntext] = '\0';
-	if (L->nmap == L->capmap) {
-		L->capmap = L->capmap ? L->capmap * 2 : 64;
-		L->map = xrealloc(L->map, L->capmap * sizeof(*L->map));
-	}
-	L->map[L->nmap].file = file;
-	L->map[L->nmap].line = line;
-	L->nmap++;
-}
-
-static char *
-read_whole(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t n = 0, cap = 0, r;
-
-	if (!f)
-		return NULL;
-	do {
-		if (cap - n < 4096) {
-			cap = cap ? cap * 2 : 8192;
-			buf = xrealloc(buf, cap + 1);
-		}
-		r = fread(buf + n, 1, cap - n, f);
-		n += r;
-	} while (r > 0);
-	if (ferror(f)) {
-		int e = errno;
-
-		fclose(f);
-		free(buf);
-		errno = e;
-		return NULL;
-	}
-	fclose(f);
-	if (!buf)
-		buf = xrealloc(NULL, 1);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
-/* If line is `@include "path"`, return the path (malloc'd). */
-static char *
-include_path(const char *p, size_t n)
-{
-	const char *e = p + n, *q;
-
-	while (p < e && (*p == ' ' || *p == '\t'))
-		p++;
-	if ((size_t)(e - p) < 8 || strncmp(p, "@include", 8) != 0)
-		return NULL;
-	p += 8;
-	while (p < e && (*p == ' ' || *p == '\t'))
-		p++;
-	if (p >= e || *p != '"')
-		return NULL;
-	q = memchr(p + 1, '"', (size_t)(e - p - 1));
-	if (!q)
-		return NULL;
-	return strndup(p + 1, (size_t)(q - p - 1));
-}
-
-static int expand_file(struct loader *L, const char *path, int from_file, int from_line, int depth);
-
-static void
-expand_text(struct loader *L, const char *text, size_t len, int file, int depth)
-{
-	const char *p = text, *end = text + len;
-	int line = 0;
-
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		char *inc = include_path(p, n);
-
-		line++;
-		if (inc) {
-			char full[PATH_MAX];
-			const char *base = L->ir->files[file];
-			const char *slash = strrchr(base, '/');
-
-			if (inc[0] == '/' || !slash)
-				snprintf(full, sizeof(full), "%s", inc);
-			else
-				snprintf(full, sizeof(full), "%.*s/%s", (int)(slash - base), base, inc);
-			expand_file(L, full, file, line, depth + 1);
-			free(inc);
-			emit_line(L, "", 0, file, line);	/* keep numbering */
-		} else {
-			emit_line(L, p, n, file, line);
-		}
-		p += n + 1;
-	}
-}
-
-static int
-expand_file(struct loader *L, const char *path, int from_file, int from_line, int depth)
-{
-	size_t len;
-	char *text;
-	int file;
-
-	if (depth > MAX_INCLUDE_DEPTH) {
-		ng_diag_add(L->d, NG_SEV_ERROR, L->ir->files[from_file], from_line,
-			    "@include \"%s\": includes nested more than %d deep; is a file including itself?",
-			    path, MAX_INCLUDE_DEPTH);
-		L->bad = 1;
-		return -1;
-	}
-	text = read_whole(path, &len);
-	if (!text) {
-		if (from_line)
-			ng_diag_add(L->d, NG_SEV_ERROR, L->ir->files[from_file], from_line,
-				    "@include \"%s\": %s", path, strerror(errno));
-		else
-			ng_diag_add(L->d, NG_SEV_ERROR, path, 0, "cannot read policy: %s", strerror(errno));
-		L->bad = 1;
-		return -1;
-	}
-	file = from_line ? add_file(L->ir, path) : 0;
-	expand_text(L, text, len, file, depth);
-	free(text);
-	return 0;
-}
-
-/* ---- typed accessors ---------------------------------------------------- */
-
-static const char *
-type_name(int t)
-{
-	switch (t) {
-	case CONFIG_TYPE_INT:
-	case CONFIG_TYPE_INT64: return "an integer";
-	case CONFIG_TYPE_FLOAT: return "a number";
-	case CONFIG_TYPE_STRING: return "a string";
-	case CONFIG_TYPE_BOOL: return "a boolean";
-	case CONFIG_TYPE_GROUP: return "a group { }";
-	case CONFIG_TYPE_LIST: return "a list ( )";
-	case CONFIG_TYPE_ARRAY: return "an array [ ]";
-	default: return "unknown";
-	}
-}
-
-static int
-is_seq(const config_setting_t *s)
-{
-	int t = config_setting_type(s);
-
-	return t == CONFIG_TYPE_LIST || t == CONFIG_TYPE_ARRAY;
-}
-
-/* Reject any member of group s whose name is not in keys[]. */
-static void
-check_keys(struct loader *L, config_setting_t *s, const char *ctx, const char *const *keys)
-{
-	int n = config_setting_length(s);
-
-	for (int i = 0; i < n; i++) {
-		config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
-		const char *name = config_setting_name(m);
-		int known = 0;
-		char list[256] = "";
-
-		for (size_t k = 0; keys[k]; k++) {
-			if (name && strcmp(name, keys[k]) == 0)
-				known = 1;
-			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", k ? ", " : "", keys[k]);
-		}
-		if (!known)
-			err(L, m, "%s%sunknown key \"%s\"; expected one of: %s", ctx, *ctx ? ": " : "",
-			    name ? name : "?", list);
-	}
-}
-
-static config_setting_t *
-member(config_setting_t *s, const char *key)
-{
-	return s ? config_setting_get_member(s, key) : NULL;
-}
-
-static int
-get_string(struct loader *L, config_setting_t *parent, const char *key, const char *ctx, const char **out)
-{
-	config_setting_t *m = member(parent, key);
-
-	if (!m)
-		return 0;
-	if (config_setting_type(m) != CONFIG_TYPE_STRING) {
-		err(L, m, "%s%s%s: must be a string, not %s", ctx, *ctx ? "." : "", key,
-		    type_name(config_setting_type(m)));
-		return -1;
-	}
-	*out = config_setting_get_string(m);
-	return 1;
-}
-
-static void
-get_bool(struct loader *L, config_setting_t *parent, const char *key, const char *ctx, int *out)
-{
-	config_setting_t *m = member(parent, key);
-
-	if (!m)
-		return;
-	if (config_setting_type(m) != CONFIG_TYPE_BOOL) {
-		err(L, m, "%s.%s: must be true or false, not %s", ctx, key, type_name(config_setting_type(m)));
-		return;
-	}
-	*out = config_setting_get_bool(m);
-}
-
-static void
-get_uint(struct loader *L, config_setting_t *parent, const char *key, const char *ctx,
-	 long long lo, long long hi, uint32_t *out)
-{
-	config_setting_t *m = member(parent, key);
-	long long v;
-
-	if (!m)
-		return;
-	if (config_setting_type(m) != CONFIG_TYPE_INT && config_setting_type(m) != CONFIG_TYPE_INT64) {
-		err(L, m, "%s.%s: must be an integer, not %s", ctx, key, type_name(config_setting_type(m)));
-		return;
-	}
-	v = config_setting_get_int64(m);
-	if (v < lo || v > hi) {
-		err(L, m, "%s.%s: %lld is out of range; use %lld to %lld", ctx, key, v, lo, hi);
-		return;
-	}
-	*out = (uint32_t)v;
-}
-
-struct word {
-	const char *w;
-	int v;
-};
-
-static void
-get_enum(struct loader *L, config_setting_t *parent, const char *key, const char *ctx,
-	 const struct word *words, int *out)
-{
-	const char *s;
-	char list[200] = "";
-
-	if (get_string(L, parent, key, ctx, &s) <= 0)
-		return;
-	for (size_t i = 0; words[i].w; i++) {
-		if (strcmp(s, words[i].w) == 0) {
-			*out = words[i].v;
-			return;
-		}
-		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s\"%s\"", i ? ", " : "", words[i].w);
-	}
-	err(L, member(parent, key), "%s%s%s: \"%s\" is not valid; use one of %s", ctx, *ctx ? "." : "", key, s, list);
-}
-
-static const struct word w_mode[] = { { "enforce", NG_MODE_ENFORCE }, { "audit", NG_MODE_AUDIT }, { NULL, 0 } };
-static const struct word w_ad[] = { { "allow", NG_ALLOW }, { "deny", NG_DENY }, { NULL, 0 } };
-static const struct word w_adj[] = { { "allow", NG_ALLOW }, { "deny", NG_DENY }, { "jail", NG_JAIL }, { NULL, 0 } };
-static const struct word w_errno[] = { { "EACCES", EACCES }, { "ECONNREFUSED", ECONNREFUSED },
-				       { "ENETUNREACH", ENETUNREACH }, { "EPERM", EPERM }, { NULL, 0 } };
-static const struct word w_fmt[] = { { "text", NG_FMT_TEXT }, { "json", NG_FMT_JSON }, { NULL, 0 } };
-static const struct word w_proto[] = { { "tcp", NG_PROTO_TCP }, { "udp", NG_PROTO_UDP },
-				       { "any", NG_PROTO_ANY }, { NULL, 0 } };
-
-/* ---- targets ----------------------------------------------------------- */
-
-static int
-all_digits(const char *s, size_t n)
-{
-	if (!n)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
-}
-
-static int
-hex_label(const char *s, size_t n)
-{
-	if (n < 3 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || ((s[i] | 32) >= 'a' && (s[i] | 32) <= 'f')))
-			return 0;
-	return 1;
-}
-
-/*
- * A string made of numeric labels, or whose last label is numeric, is an
- * address in some legacy form (2130706433, 0x7f.1, 127.1): never a name.
- */
-static int
-numeric_form(const char *s)
-{
-	const char *p = s, *last = s;
-	int all = 1;
-
-	while (*p) {
-		const char *dot = strchr(p, '.');
-		size_t n = dot ? (size_t)(dot - p) : strlen(p);
-
-		if (!all_digits(p, n) && !hex_label(p, n))
-			all = 0;
-		last = p;
-		if (!dot)
-			break;
-		p = dot + 1;
-	}
-	return all || all_digits(last, strlen(last));
-}
-
-/* Validate a host name (no wildcard).  Returns NULL or why it is bad. */
-static const char *
-bad_name(const char *s, int min_labels)
-{
-	size_t len = strlen(s), lab = 0;
-	int labels = 1;
-
-	if (len && s[len - 1] == '.')
-		len--;
-	if (len == 0)
-		return "empty name";
-	if (len > 253)
-		return "name longer than 253 characters";
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '.') {
-			if (lab == 0)
-				return "empty label";
-			lab = 0;
-			labels++;
-			continue;
-		}
-		if (c == '*')
-			return "'*' inside a label; a wildcard stands alone as the first label, as in *.example.com";
-		if (c >= 0x80)
-			return "non-ASCII character; write internationalised names in punycode (xn--...)";
-		if (!((c | 32) >= 'a' && (c | 32) <= 'z') && !(c >= '0' && c <= '9') && c != '-' && c != '_')
-			return "invalid character in a name (letters, digits, '-' and '_' only)";
-		if (++lab > 63)
-			return "label longer than 63 characters";
-	}
-	if (lab == 0)
-		return "empty label";
-	if (labels < min_labels)
-		return "a wildcard over a single label matches a whole top-level domain; "
-		       "name the domain (*.example.com), or use \"*\" for every destination";
-	return NULL;
-}
-
-static int
-parse_net(const char *text, struct ir_target *t, char *why, size_t whysz)
-{
-	const char *slash = strchr(text, '/');
-	char addr[INET6_ADDRSTRLEN + 1];
-	size_t alen = (size_t)(slash - text);
-	int max;
-	long plen;
-	char *end;
-
-	if (alen == 0 || alen >= sizeof(addr)) {
-		snprintf(why, whysz, "not a network; write ADDRESS/PREFIX, as in 10.0.0.0/8");
-		return -1;
-	}
-	memcpy(addr, text, alen);
-	addr[alen] = '\0';
-	if (inet_pton(AF_INET, addr, t->addr) == 1) {
-		t->family = 4;
-		max = 32;
-	} else if (inet_pton(AF_INET6, addr, t->addr) == 1) {
-		t->family = 6;
-		max = 128;
-	} else {
-		snprintf(why, whysz, "\"%s\" is not an IPv4 or IPv6 address inet_pton accepts", addr);
-		return -1;
-	}
-	errno = 0;
-	plen = strtol(slash + 1, &end, 10);
-	if (!all_digits(slash + 1, strlen(slash + 1)) || *end || plen < 0 || plen > max || errno) {
-		snprintf(why, whysz, "prefix length must be 0 to %d", max);
-		return -1;
-	}
-	t->plen = (int)plen;
-	{
-		uint8_t m[16];
-		int bytes = t->family == 4 ? 4 : 16, hostbits = 0;
-
-		memcpy(m, t->addr, 16);
-		for (int i = 0; i < bytes; i++) {
-			int keep = (int)plen - i * 8;
-			uint8_t mask = keep >= 8 ? 0xff : keep <= 0 ? 0 : (uint8_t)(0xff << (8 - keep));
-
-			if (m[i] & ~mask)
-				hostbits = 1;
-			m[i] &= mask;
-		}
-		if (hostbits) {
-			char fixed[INET6_ADDRSTRLEN];
-
-			inet_ntop(t->family == 4 ? AF_INET : AF_INET6, m, fixed, sizeof(fixed));
-			snprintf(why, whysz, "host bits set; did you mean \"%s/%ld\"?", fixed, plen);
-			return -1;
-		}
-	}
-	if (t->family == 6) {
-		static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-		if (plen >= 96 && memcmp(t->addr, mapped, 12) == 0) {
-			memmove(t->addr, t->addr + 12, 4);
-			memset(t->addr + 4, 0, 12);
-			t->family = 4;
-			t->plen = (int)plen - 96;
-		}
-	}
-	return 0;
-}
-
-/* Parse one target string.  Returns 0, or -1 with why filled. */
-static int
-parse_target(const char *text, struct ir_target *t, char *why, size_t whysz)
-{
-	const char *e;
-
-	memset(t, 0, sizeof(*t));
-	if (strncmp(text, "unix:", 5) == 0) {
-		if (!text[5]) {
-			snprintf(why, whysz, "empty unix: path; write unix:/path/to.sock or unix:@abstract");
-			return -1;
-		}
-		if (ng_glob_check(text + 5, &e) < 0) {
-			snprintf(why, whysz, "bad glob: %s", e);
-			return -1;
-		}
-		t->kind = NG_T_UNIX;
-		t->key = xstrdup(text + 5);
-		return 0;
-	}
-	if (strcmp(text, "*") == 0) {
-		t->kind = NG_T_STAR;
-		return 0;
-	}
-	if (text[0] == '~') {
-		int ec;
-		PCRE2_SIZE off;
-		pcre2_code *re;
-
-		if (!text[1]) {
-			snprintf(why, whysz, "empty regular expression");
-			return -1;
-		}
-		re = pcre2_compile((PCRE2_SPTR)(text + 1), PCRE2_ZERO_TERMINATED,
-				   PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_CASELESS | PCRE2_NEVER_BACKSLASH_C,
-				   &ec, &off, NULL);
-		if (!re) {
-			PCRE2_UCHAR msg[160];
-
-			pcre2_get_error_message(ec, msg, sizeof(msg));
-			snprintf(why, whysz, "regular expression error at offset %zu: %s", (size_t)off, (char *)msg);
-			return -1;
-		}
-		t->kind = NG_T_REGEX;
-		t->re = re;
-		t->key = xstrdup(text + 1);
-		t->lit = ng_regex_literal_suffix(text + 1);
-		return 0;
-	}
-	if (strchr(text, '/')) {
-		if (parse_net(text, t, why, whysz) < 0)
-			return -1;
-		t->kind = NG_T_NET;
-		return 0;
-	}
-	if (inet_pton(AF_INET, text, t->addr) == 1) {
-		t->kind = NG_T_ADDR;
-		t->family = 4;
-		t->plen = 32;
-		return 0;
-	}
-	if (inet_pton(AF_INET6, text, t->addr) == 1) {
-		t->kind = NG_T_ADDR;
-		t->family = 6;
-		t->plen = 128;
-		if (ng_addr_canon(AF_INET6, t->addr) == AF_INET) {
-			t->family = 4;
-			t->plen = 32;
-		}
-		return 0;
-	}
-	if (strchr(text, ':')) {
-		snprintf(why, whysz, "not an IPv6 address inet_pton accepts");
-		return -1;
-	}
-	if (strncmp(text, "*.", 2) == 0 || (text[0] == '.' && text[1] != '.')) {
-		const char *rest = text + (text[0] == '*' ? 2 : 1);
-		const char *bad = bad_name(rest, 2);
-		char canon[256];
-
-		if (bad) {
-			snprintf(why, whysz, "%s", bad);
-			return -1;
-		}
-		if (numeric_form(rest)) {
-			snprintf(why, whysz, "a wildcard over a numeric address; use a CIDR such as 10.0.0.0/8");
-			return -1;
-		}
-		ng_name_canon(rest, canon, sizeof(canon));
-		t->kind = text[0] == '*' ? NG_T_SUB : NG_T_APEX;
-		t->key = xstrdup(canon);
-		return 0;
-	}
-	if (numeric_form(text)) {
-		snprintf(why, whysz, "not an address inet_pton accepts (only dotted-quad IPv4 and standard IPv6); "
-			 "write it as a.b.c.d");
-		return -1;
-	}
-	{
-		const char *bad = bad_name(text, 1);
-		char canon[256];
-
-		if (bad) {
-			snprintf(why, whysz, "%s", bad);
-			return -1;
-		}
-		ng_name_canon(text, canon, sizeof(canon));
-		t->kind = NG_T_NAME;
-		t->key = xstrdup(canon);
-	}
-	return 0;
-}
-
-/* ---- rule fields --------------------------------------------------------- */
-
-static config_setting_t *
-find_list(struct loader *L, const char *name)
-{
-	if (strcmp(name, "network_tools") == 0)
-		return L->tools;
-	return member(L->lists, name);
-}
-
-/*
- * Iterate the strings of a rule field, expanding @lists.  fn is called for
- * each string with the setting that holds it (for its line) and a context
- * prefix for messages.
- */
-typedef void (*str_fn)(struct loader *L, struct ir_rule *r, const char *ctx, int idx,
-		       const char *s, config_setting_t *at);
-
-static void
-each_string(struct loader *L, struct ir_rule *r, config_setting_t *field, const char *ctx,
-	    const char *key, str_fn fn)
-{
-	int n;
-
-	if (!field)
-		return;
-	if (config_setting_type(field) == CONFIG_TYPE_STRING) {
-		err(L, field, "%s: %s: must be a list of strings, as in %s = ( \"%s\" );", ctx, key, key,
-		    config_setting_get_string(field));
-		return;
-	}
-	if (!is_seq(field)) {
-		err(L, field, "%s: %s: must be a list of strings, not %s", ctx, key,
-		    type_name(config_setting_type(field)));
-		return;
-	}
-	n = config_setting_length(field);
-	for (int i = 0; i < n; i++) {
-		config_setting_t *e = config_setting_get_elem(field, (unsigned)i);
-		const char *s;
-		char sub[512];
-
-		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-			err(L, e, "%s: %s[%d]: must be a string, not %s", ctx, key, i,
-			    type_name(config_setting_type(e)));
-			continue;
-		}
-		s = config_setting_get_string(e);
-		if (s[0] == '@') {
-			config_setting_t *list = find_list(L, s + 1);
-			int m;
-
-			if (!list) {
-				err(L, e, "%s: %s[%d] \"%s\": no list \"%s\"; define it under lists = { %s = ( ... ); }",
-				    ctx, key, i, s, s + 1, s + 1);
-				continue;
-			}
-			m = config_setting_length(list);
-			for (int j = 0; j < m; j++) {
-				config_setting_t *le = config_setting_get_elem(list, (unsigned)j);
-
-				if (config_setting_type(le) != CONFIG_TYPE_STRING)
-					continue;	/* reported where the list is defined */
-				if (list == L->tools)
-					snprintf(sub, sizeof(sub), "%s: %s[%d] \"%s\": exec.network_tools[%d]",
-						 ctx, key, i, s, j);
-				else
-					snprintf(sub, sizeof(sub), "%s: %s[%d] \"%s\": lists.%s[%d]", ctx, key, i, s,
-						 s + 1, j);
-				fn(L, r, sub, i, config_setting_get_string(le), le);
-			}
-			continue;
-		}
-		snprintf(sub, sizeof(sub), "%s: %s[%d]", ctx, key, i);
-		fn(L, r, sub, i, s, e);
-	}
-}
-
-static void
-add_target(struct loader *L, struct ir_rule *r, const char *ctx, int idx, const char *s, config_setting_t *at)
-{
-	struct ir_target t;
-	char why[300];
-
-	if (parse_target(s, &t, why, sizeof(why)) < 0) {
-		if (s[0] == '@')
-			snprintf(why, sizeof(why), "lists cannot include other lists");
-		err(L, at, "%s \"%s\": %s", ctx, s, why);
-		return;
-	}
-	t.text = xstrdup(s);
-	t.list_idx = idx;
-	where(L, at, &t.file, &t.line);
-	r->to = xrealloc(r->to, (r->nto + 1) * sizeof(*r->to));
-	r->to[r->nto++] = t;
-}
-
-static void
-add_glob(struct loader *L, struct ir_glob **v, size_t *n, const char *ctx, const char *s, config_setting_t *at)
-{
-	const char *why;
-	struct ir_glob g;
-
-	if (s[0] == '@') {
-		err(L, at, "%s \"%s\": lists cannot include other lists", ctx, s);
-		return;
-	}
-	if (ng_glob_check(s, &why) < 0) {
-		err(L, at, "%s \"%s\": %s", ctx, s, why);
-		return;
-	}
-	g.glob = xstrdup(s);
-	where(L, at, &g.file, &g.line);
-	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
-	(*v)[(*n)++] = g;
-}
-
-static void
-add_exe(struct loader *L, struct ir_rule *r, const char *ctx, int idx, const char *s, config_setting_t *at)
-{
-	add_glob(L, &r->exe, &r->nexe, ctx, s, at);
-}
-
-static void
-add_prog(struct loader *L, struct ir_rule *r, const char *ctx, int idx, const char *s, config_setting_t *at)
-{
-	add_glob(L, &r->prog, &r->nprog, ctx, s, at);
-}
-
-static void
-add_argv0(struct loader *L, struct ir_rule *r, const char *ctx, int idx, const char *s, config_setting_t *at)
-{
-	add_glob(L, &r->argv0, &r->nargv0, ctx, s, at);
-}
-
-static int
-parse_port_string(const char *s, uint16_t *lo, uint16_t *hi)
-{
-	char *end;
-	long a, b;
-	const char *dash = strchr(s, '-');
-
-	if (!all_digits(s, dash ? (size_t)(dash - s) : strlen(s)))
-		return -1;
-	a = strtol(s, &end, 10);
-	b = a;
-	if (dash) {
-		if (!all_digits(dash + 1, strlen(dash + 1)))
-			return -1;
-		b = strtol(dash + 1, &end, 10);
-	}
-	if (*end || a < 1 || a > 65535 || b < 1 || b > 65535)
-		return -1;
-	if (a > b)
-		return -2;
-	*lo = (uint16_t)a;
-	*hi = (uint16_t)b;
-	return 0;
-}
-
-static void
-parse_ports(struct loader *L, struct ir_rule *r, config_setting_t *f, const char *ctx)
-{
-	int n;
-
-	if (!f)
-		return;
-	if (!is_seq(f)) {
-		err(L, f, "%s: ports: must be a list, as in ports = ( 443, \"8000-8080\" );", ctx);
-		return;
-	}
-	n = config_setting_length(f);
-	if (n == 0)
-		err(L, f, "%s: ports: empty list matches nothing; omit ports to match every port", ctx);
-	for (int i = 0; i < n; i++) {
-		config_setting_t *e = config_setting_get_elem(f, (unsigned)i);
-		int t = config_setting_type(e);
-		uint16_t lo, hi;
-
-		if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) {
-			long long v = config_setting_get_int64(e);
-
-			if (v < 1 || v > 65535) {
-				err(L, e, "%s: ports[%d] %lld: port outside 1-65535", ctx, i, v);
-				continue;
-			}
-			lo = hi = (uint16_t)v;
-		} else if (t == CONFIG_TYPE_STRING) {
-			const char *s = config_setting_get_string(e);
-			int rc = parse_port_string(s, &lo, &hi);
-
-			if (rc == -2) {
-				err(L, e, "%s: ports[%d] \"%s\": range runs backwards; write \"LOW-HIGH\"", ctx, i, s);
-				continue;
-			}
-			if (rc < 0) {
-				err(L, e, "%s: ports[%d] \"%s\": not a port or range in 1-65535, such as 443 or \"8000-8080\"",
-				    ctx, i, s);
-				continue;
-			}
-		} else {
-			err(L, e, "%s: ports[%d]: must be an integer or a \"LOW-HIGH\" string, not %s", ctx, i,
-			    type_name(t));
-			continue;
-		}
-		r->ports = xrealloc(r->ports, (r->nports + 1) * sizeof(*r->ports));
-		r->ports[r->nports].lo = lo;
-		r->ports[r->nports].hi = hi;
-		r->nports++;
-	}
-}
-
-static const char *const reserved_names[] = { "default", "localhost", "privileged", "unhookable", "error", NULL };
-
-static int
-good_rule_name(const char *s)
-{
-	if (!*s || strlen(s) > 64)
-		return 0;
-	for (const char *p = s; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (!((c | 32) >= 'a' && (c | 32) <= 'z') && !(c >= '0' && c <= '9') && !strchr("_.:-", c))
-			return 0;
-	}
-	return 1;
-}
-
-enum rkind { RK_GUARD, RK_RULE, RK_EXEC };
-
-static void
-parse_rule(struct loader *L, config_setting_t *s, enum rkind kind, int idx, struct ir_rule *r)
-{
-	static const char *const k_guard[] = { "name", "action", "to", "ports", "proto", "exe", "mode", NULL };
-	static const char *const k_rule[] = { "name", "action", "to", "ports", "proto", "exe", "mode", NULL };
-	static const char *const k_exec[] = { "name", "action", "program", "argv0", "mode", NULL };
-	const char *list = kind == RK_GUARD ? "guard" : kind == RK_RULE ? "rules" : "exec.rules";
-	char ctx[160], dflt_name[64];
-	const char *name = NULL;
-
-	memset(r, 0, sizeof(*r));
-	where(L, s, &r->file, &r->line);
-	snprintf(dflt_name, sizeof(dflt_name), "%s[%d]", list, idx);
-	snprintf(ctx, sizeof(ctx), "%s", dflt_name);
-	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		err(L, s, "%s: must be a group { name = ...; action = ...; }, not %s", ctx,
-		    type_name(config_setting_type(s)));
-		r->name = xstrdup(dflt_name);
-		return;
-	}
-	if (get_string(L, s, "name", ctx, &name) > 0) {
-		snprintf(ctx, sizeof(ctx), "%s \"%s\"", dflt_name, name);
-		if (!good_rule_name(name)) {
-			err(L, member(s, "name"), "%s: name: use 1-64 letters, digits and _ . : -", ctx);
-		} else {
-			for (size_t i = 0; reserved_names[i]; i++)
-				if (strcmp(name, reserved_names[i]) == 0)
-					err(L, member(s, "name"), "%s: name: \"%s\" is reserved for verdicts no rule made; "
-					    "choose another", ctx, name);
-		}
-	}
-	r->name = xstrdup(name ? name : dflt_name);
-	check_keys(L, s, ctx, kind == RK_GUARD ? k_guard : kind == RK_RULE ? k_rule : k_exec);
-
-	r->action = kind == RK_GUARD ? NG_DENY : 0;
-	if (kind == RK_GUARD) {
-		const char *a;
-
-		if (get_string(L, s, "action", ctx, &a) > 0 && strcmp(a, "deny") != 0)
-			err(L, member(s, "action"), "%s: action: guard rules only deny; move allow rules to rules = ( ... )",
-			    ctx);
-	} else {
-		get_enum(L, s, "action", ctx, kind == RK_EXEC ? w_adj : w_ad, &r->action);
-		if (!member(s, "action"))
-			err(L, s, "%s: action missing; add action = \"%s\";", ctx,
-			    kind == RK_EXEC ? "allow\" | \"deny\" | \"jail" : "allow\" | \"deny");
-	}
-	get_enum(L, s, "mode", ctx, w_mode, &r->mode);
-	if (kind == RK_EXEC) {
-		each_string(L, r, member(s, "program"), ctx, "program", add_prog);
-		each_string(L, r, member(s, "argv0"), ctx, "argv0", add_argv0);
-		return;
-	}
-	r->proto = NG_PROTO_ANY;
-	get_enum(L, s, "proto", ctx, w_proto, &r->proto);
-	each_string(L, r, member(s, "to"), ctx, "to", add_target);
-	if (member(s, "to") && is_seq(member(s, "to")) && config_setting_length(member(s, "to")) == 0)
-		err(L, member(s, "to"), "%s: to: empty list matches nothing; omit to to match every destination", ctx);
-	parse_ports(L, r, member(s, "ports"), ctx);
-	each_string(L, r, member(s, "exe"), ctx, "exe", add_exe);
-}
-
-static void
-parse_rules(struct loader *L, config_setting_t *s, enum rkind kind, struct ir_rule **out, size_t *nout)
-{
-	const char *list = kind == RK_GUARD ? "guard" : kind == RK_RULE ? "rules" : "exec.rules";
-	int n;
-
-	if (!s)
-		return;
-	if (!is_seq(s)) {
-		err(L, s, "%s: must be a list ( { ... }, { ... } ), not %s", list, type_name(config_setting_type(s)));
-		return;
-	}
-	n = config_setting_length(s);
-	*out = xrealloc(NULL, (size_t)n * sizeof(**out));
-	for (int i = 0; i < n; i++)
-		parse_rule(L, config_setting_get_elem(s, (unsigned)i), kind, i, &(*out)[i]);
-	*nout = (size_t)n;
-}
+#include "loader.h"
 
 /* ---- sections ------------------------------------------------------------ */
 
@@ -1015,11 +30,11 @@ parse_log(struct loader *L, config_setting_t *s)
 	if (!s)
 		return;
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		err(L, s, "log: must be a group { sink = ...; }, not %s", type_name(config_setting_type(s)));
+		ng_err(L, s, "log: must be a group { sink = ...; }, not %s", ng_type_name(config_setting_type(s)));
 		return;
 	}
-	check_keys(L, s, "log", keys);
-	if (get_string(L, s, "sink", "log", &sink) > 0) {
+	ng_check_keys(L, s, "log", keys);
+	if (ng_get_string(L, s, "sink", "log", &sink) > 0) {
 		if (strcmp(sink, "stderr") == 0)
 			ir->log_sink = NG_LOG_STDERR;
 		else if (strcmp(sink, "syslog") == 0)
@@ -1028,17 +43,17 @@ parse_log(struct loader *L, config_setting_t *s)
 			ir->log_sink = NG_LOG_NONE;
 		else if (strncmp(sink, "file:", 5) == 0 && sink[5] == '/') {
 			ir->log_sink = NG_LOG_FILE;
-			ir->log_path = xstrdup(sink + 5);
+			ir->log_path = ng_lstrdup(L, sink + 5);
 		} else if (strncmp(sink, "file:", 5) == 0)
-			err(L, member(s, "sink"), "log.sink: \"%s\": the file must be an absolute path, as in "
-			    "\"file:/var/log/netguard.log\"", sink);
+			ng_err(L, ng_member(s, "sink"), "log.sink: \"%s\": the file must be an absolute path, as in "
+			       "\"file:/var/log/netguard.log\"", sink);
 		else
-			err(L, member(s, "sink"), "log.sink: \"%s\" is not valid; use \"stderr\", \"syslog\", "
-			    "\"file:/path\" or \"none\"", sink);
+			ng_err(L, ng_member(s, "sink"), "log.sink: \"%s\" is not valid; use \"stderr\", \"syslog\", "
+			       "\"file:/path\" or \"none\"", sink);
 	}
-	get_enum(L, s, "format", "log", w_fmt, &ir->log_format);
-	get_bool(L, s, "allowed", "log", &ir->log_allowed);
-	get_bool(L, s, "backtrace", "log", &ir->log_backtrace);
+	ng_get_enum(L, s, "format", "log", ng_w_fmt, &ir->log_format);
+	ng_get_bool(L, s, "allowed", "log", &ir->log_allowed);
+	ng_get_bool(L, s, "backtrace", "log", &ir->log_backtrace);
 }
 
 static void
@@ -1050,14 +65,14 @@ parse_dns(struct loader *L, config_setting_t *s)
 	if (!s)
 		return;
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		err(L, s, "dns: must be a group { learn = ...; }, not %s", type_name(config_setting_type(s)));
+		ng_err(L, s, "dns: must be a group { learn = ...; }, not %s", ng_type_name(config_setting_type(s)));
 		return;
 	}
-	check_keys(L, s, "dns", keys);
-	get_bool(L, s, "learn", "dns", &ir->dns_learn);
-	get_uint(L, s, "ttl", "dns", 0, 100000000, &ir->dns_ttl);
-	get_uint(L, s, "max_entries", "dns", 1, 1048576, &ir->dns_max);
-	get_bool(L, s, "block_denied_names", "dns", &ir->dns_block_denied);
+	ng_check_keys(L, s, "dns", keys);
+	ng_get_bool(L, s, "learn", "dns", &ir->dns_learn);
+	ng_get_uint(L, s, "ttl", "dns", 0, 100000000, &ir->dns_ttl);
+	ng_get_uint(L, s, "max_entries", "dns", 1, 1048576, &ir->dns_max);
+	ng_get_bool(L, s, "block_denied_names", "dns", &ir->dns_block_denied);
 }
 
 static void
@@ -1068,7 +83,8 @@ parse_lists(struct loader *L, config_setting_t *s)
 	if (!s)
 		return;
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		err(L, s, "lists: must be a group { name = ( ... ); }, not %s", type_name(config_setting_type(s)));
+		ng_err(L, s, "lists: must be a group { name = ( ... ); }, not %s",
+		       ng_type_name(config_setting_type(s)));
 		return;
 	}
 	L->lists = s;
@@ -1078,23 +94,24 @@ parse_lists(struct loader *L, config_setting_t *s)
 		const char *name = config_setting_name(m);
 
 		if (strcmp(name, "network_tools") == 0) {
-			err(L, m, "lists.network_tools: reserved: @network_tools always means exec.network_tools; "
-			    "set exec.network_tools instead");
+			ng_err(L, m, "lists.network_tools: reserved: @network_tools always means exec.network_tools; "
+			       "set exec.network_tools instead");
 			continue;
 		}
-		if (!is_seq(m)) {
-			err(L, m, "lists.%s: must be a list of strings, not %s", name, type_name(config_setting_type(m)));
+		if (!ng_is_seq(m)) {
+			ng_err(L, m, "lists.%s: must be a list of strings, not %s", name,
+			       ng_type_name(config_setting_type(m)));
 			continue;
 		}
 		for (int j = 0; j < config_setting_length(m); j++) {
 			config_setting_t *e = config_setting_get_elem(m, (unsigned)j);
 
 			if (config_setting_type(e) != CONFIG_TYPE_STRING)
-				err(L, e, "lists.%s[%d]: must be a string, not %s", name, j,
-				    type_name(config_setting_type(e)));
+				ng_err(L, e, "lists.%s[%d]: must be a string, not %s", name, j,
+				       ng_type_name(config_setting_type(e)));
 			else if (config_setting_get_string(e)[0] == '@')
-				err(L, e, "lists.%s[%d] \"%s\": lists cannot include other lists; list the targets",
-				    name, j, config_setting_get_string(e));
+				ng_err(L, e, "lists.%s[%d] \"%s\": lists cannot include other lists; list the targets",
+				       name, j, config_setting_get_string(e));
 		}
 	}
 }
@@ -1114,26 +131,26 @@ parse_exec(struct loader *L, config_setting_t *s)
 	if (!s)
 		return;
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		err(L, s, "exec: must be a group { default = ...; }, not %s", type_name(config_setting_type(s)));
+		ng_err(L, s, "exec: must be a group { default = ...; }, not %s", ng_type_name(config_setting_type(s)));
 		return;
 	}
-	check_keys(L, s, "exec", keys);
-	get_enum(L, s, "default", "exec", w_adj, &ir->exec_dflt);
-	get_enum(L, s, "unhookable", "exec", w_adj, &ir->exec_unhookable);
-	get_enum(L, s, "privileged", "exec", w_adj, &ir->exec_privileged);
-	tools = member(s, "network_tools");
+	ng_check_keys(L, s, "exec", keys);
+	ng_get_enum(L, s, "default", "exec", ng_w_adj, &ir->exec_dflt);
+	ng_get_enum(L, s, "unhookable", "exec", ng_w_adj, &ir->exec_unhookable);
+	ng_get_enum(L, s, "privileged", "exec", ng_w_adj, &ir->exec_privileged);
+	tools = ng_member(s, "network_tools");
 	if (tools) {
-		if (!is_seq(tools)) {
-			err(L, tools, "exec.network_tools: must be a list of strings, not %s",
-			    type_name(config_setting_type(tools)));
+		if (!ng_is_seq(tools)) {
+			ng_err(L, tools, "exec.network_tools: must be a list of strings, not %s",
+			       ng_type_name(config_setting_type(tools)));
 		} else {
 			L->tools = tools;
 			for (int j = 0; j < config_setting_length(tools); j++) {
 				config_setting_t *e = config_setting_get_elem(tools, (unsigned)j);
 
 				if (config_setting_type(e) != CONFIG_TYPE_STRING)
-					err(L, e, "exec.network_tools[%d]: must be a string, not %s", j,
-					    type_name(config_setting_type(e)));
+					ng_err(L, e, "exec.network_tools[%d]: must be a string, not %s", j,
+					       ng_type_name(config_setting_type(e)));
 			}
 		}
 	}
@@ -1142,71 +159,11 @@ parse_exec(struct loader *L, config_setting_t *s)
 static void
 default_settings(struct ir_policy *ir)
 {
-	ir->mode = NG_MODE_ENFORCE;
-	ir->dflt = NG_DENY;
-	ir->unix_dflt = NG_ALLOW;
-	ir->raw_sockets = NG_DENY;
-	ir->deny_errno = EACCES;
-	ir->log_sink = NG_LOG_STDERR;
-	ir->log_format = NG_FMT_TEXT;
-	ir->dns_learn = 1;
-	ir->dns_ttl = 3600;
-	ir->dns_max = 4096;
-	ir->dns_block_denied = 1;
-	ir->exec_dflt = NG_ALLOW;
-	ir->exec_unhookable = NG_JAIL;
-	ir->exec_privileged = NG_DENY;
-}
-
-struct named {
-	const char *name;
-	int list;
-	size_t idx;
-	const struct ir_rule *r;
-};
-
-static int
-named_cmp(const void *a, const void *b)
-{
-	const struct named *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-
-	if (c)
-		return c;
-	if (x->list != y->list)
-		return x->list - y->list;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
-/* Rule names label log lines: unique across guard, rules and exec.rules. */
-static void
-check_duplicates(struct loader *L)
-{
-	struct ir_policy *ir = L->ir;
-	struct ir_rule *all[3] = { ir->guard, ir->rules, ir->exec };
-	size_t cnt[3] = { ir->nguard, ir->nrules, ir->nexec }, n = 0;
-	const char *lname[3] = { "guard", "rules", "exec.rules" };
-	struct named *v = xrealloc(NULL, (cnt[0] + cnt[1] + cnt[2]) * sizeof(*v));
-
-	for (int a = 0; a < 3; a++)
-		for (size_t i = 0; i < cnt[a]; i++)
-			v[n++] = (struct named){ all[a][i].name, a, i, &all[a][i] };
-	if (n)
-		qsort(v, n, sizeof(*v), named_cmp);
-	for (size_t i = 1; i < n; i++) {
-		size_t first = i - 1;
-
-		if (strcmp(v[i].name, v[first].name) != 0)
-			continue;
-		while (first > 0 && strcmp(v[first - 1].name, v[i].name) == 0)
-			first--;
-		ng_diag_add(L->d, NG_SEV_ERROR, ir->files[v[i].r->file], v[i].r->line,
-			    "%s[%zu] \"%s\": duplicate rule name; %s[%zu] at line %d has it already; "
-			    "names label log lines and must be unique",
-			    lname[v[i].list], v[i].idx, v[i].name, lname[v[first].list], v[first].idx, v[first].r->line);
-		L->bad = 1;
-	}
-	free(v);
+#define NG_SET_ENUM(name, type, dflt, lo, hi) ir->name = (dflt);
+#define NG_SET_BOOL(name, dflt) ir->name = (dflt);
+#define NG_SET_I32(name, dflt) ir->name = (dflt);
+#define NG_SET_U32(name, dflt) ir->name = (dflt);
+#include "settings.def"
 }
 
 static void
@@ -1216,39 +173,45 @@ parse_root(struct loader *L)
 					    "deny_errno", "log", "dns", "lists", "guard", "rules", "exec", NULL };
 	config_setting_t *root = config_root_setting(&L->cfg);
 	struct ir_policy *ir = L->ir;
-	config_setting_t *v = member(root, "version");
-	config_setting_t *exec = member(root, "exec");
+	config_setting_t *v = ng_member(root, "version");
+	config_setting_t *exec = ng_member(root, "exec");
 
-	check_keys(L, root, "", keys);
-	if (!exec)
-		exec = config_setting_add(root, "exec", CONFIG_TYPE_GROUP);
-	if (exec && config_setting_type(exec) == CONFIG_TYPE_GROUP && !member(exec, "network_tools")) {
+	ng_check_keys(L, root, "", keys);
+	/* adding to a group only fails when memory runs out */
+	if (!exec && !(exec = config_setting_add(root, "exec", CONFIG_TYPE_GROUP)))
+		ng_oom(L);
+	if (exec && config_setting_type(exec) == CONFIG_TYPE_GROUP && !ng_member(exec, "network_tools")) {
 		config_setting_t *a = config_setting_add(exec, "network_tools", CONFIG_TYPE_ARRAY);
 
+		if (!a)
+			ng_oom(L);
 		for (size_t i = 0; a && default_tools[i]; i++)
-			config_setting_set_string_elem(a, -1, default_tools[i]);
+			if (!config_setting_set_string_elem(a, -1, default_tools[i])) {
+				ng_oom(L);
+				break;
+			}
 	}
 	if (!v) {
 		ng_diag_add(L->d, NG_SEV_ERROR, ir->files[0], 1, "version missing; the first line must be: version = 1;");
 		L->bad = 1;
 	} else if ((config_setting_type(v) != CONFIG_TYPE_INT && config_setting_type(v) != CONFIG_TYPE_INT64) ||
 		   config_setting_get_int64(v) != 1) {
-		err(L, v, "version: this netguard reads version 1 policies only; write version = 1;");
+		ng_err(L, v, "version: this netguard reads version 1 policies only; write version = 1;");
 	}
-	get_enum(L, root, "mode", "", w_mode, &ir->mode);
-	get_enum(L, root, "default", "", w_ad, &ir->dflt);
-	get_enum(L, root, "unix_default", "", w_ad, &ir->unix_dflt);
-	get_enum(L, root, "raw_sockets", "", w_ad, &ir->raw_sockets);
-	get_enum(L, root, "deny_errno", "", w_errno, &ir->deny_errno);
-	parse_log(L, member(root, "log"));
-	parse_dns(L, member(root, "dns"));
-	parse_lists(L, member(root, "lists"));
+	ng_get_enum(L, root, "mode", "", ng_w_mode, &ir->mode);
+	ng_get_enum(L, root, "default", "", ng_w_ad, &ir->dflt);
+	ng_get_enum(L, root, "unix_default", "", ng_w_ad, &ir->unix_dflt);
+	ng_get_enum(L, root, "raw_sockets", "", ng_w_ad, &ir->raw_sockets);
+	ng_get_enum(L, root, "deny_errno", "", ng_w_errno, &ir->deny_errno);
+	parse_log(L, ng_member(root, "log"));
+	parse_dns(L, ng_member(root, "dns"));
+	parse_lists(L, ng_member(root, "lists"));
 	parse_exec(L, exec);
-	parse_rules(L, member(root, "guard"), RK_GUARD, &ir->guard, &ir->nguard);
-	parse_rules(L, member(root, "rules"), RK_RULE, &ir->rules, &ir->nrules);
+	ng_parse_rules(L, ng_member(root, "guard"), NG_RK_GUARD, &ir->guard, &ir->nguard);
+	ng_parse_rules(L, ng_member(root, "rules"), NG_RK_RULE, &ir->rules, &ir->nrules);
 	if (exec && config_setting_type(exec) == CONFIG_TYPE_GROUP)
-		parse_rules(L, member(exec, "rules"), RK_EXEC, &ir->exec, &ir->nexec);
-	check_duplicates(L);
+		ng_parse_rules(L, ng_member(exec, "rules"), NG_RK_EXEC, &ir->exec, &ir->nexec);
+	ng_check_duplicates(L);
 }
 
 static int
@@ -1260,10 +223,7 @@ load_text(struct loader *L)
 		int file = 0, line = n;
 		const char *txt = config_error_text(&L->cfg);
 
-		if (n >= 1 && (size_t)n <= L->nmap) {
-			file = L->map[n - 1].file;
-			line = L->map[n - 1].line;
-		}
+		ng_where_line(L, n, &file, &line);	/* else line n of the file */
 		ng_diag_add(L->d, NG_SEV_ERROR, L->ir->files[file], line,
 			    "%s; the file must be libconfig syntax: key = value; lists ( ... ), groups { ... }",
 			    txt ? txt : "syntax error");
@@ -1294,8 +254,7 @@ ng_ir_load_file(const char *path, struct ir_policy *ir, struct ng_diags *d)
 
 	memset(ir, 0, sizeof(*ir));
 	default_settings(ir);
-	add_file(ir, path);
-	if (expand_file(&L, path, 0, 0, 0) < 0) {
+	if (ng_add_file(&L, path) < 0 || ng_expand_file(&L, path, 0, 0, 0) < 0) {
 		free(L.text);
 		free(L.map);
 		ng_ir_free(ir);
@@ -1311,43 +270,24 @@ ng_ir_load_string(const char *text, const char *name, struct ir_policy *ir, stru
 
 	memset(ir, 0, sizeof(*ir));
 	default_settings(ir);
-	add_file(ir, name);
-	expand_text(&L, text, strlen(text), 0, 0);
-	return load(&L);
-}
-
-static void
-free_rule(struct ir_rule *r)
-{
-	for (size_t i = 0; i < r->nto; i++) {
-		free(r->to[i].text);
-		free(r->to[i].key);
-		free(r->to[i].lit);
-		pcre2_code_free(r->to[i].re);
+	if (ng_add_file(&L, name) < 0 || ng_expand_text(&L, text, strlen(text), 0, 0) < 0) {
+		free(L.text);
+		free(L.map);
+		ng_ir_free(ir);
+		return -1;
 	}
-	for (size_t i = 0; i < r->nexe; i++)
-		free(r->exe[i].glob);
-	for (size_t i = 0; i < r->nprog; i++)
-		free(r->prog[i].glob);
-	for (size_t i = 0; i < r->nargv0; i++)
-		free(r->argv0[i].glob);
-	free(r->to);
-	free(r->ports);
-	free(r->exe);
-	free(r->prog);
-	free(r->argv0);
-	free(r->name);
+	return load(&L);
 }
 
 void
 ng_ir_free(struct ir_policy *ir)
 {
 	for (size_t i = 0; i < ir->nguard; i++)
-		free_rule(&ir->guard[i]);
+		ng_free_rule(&ir->guard[i]);
 	for (size_t i = 0; i < ir->nrules; i++)
-		free_rule(&ir->rules[i]);
+		ng_free_rule(&ir->rules[i]);
 	for (size_t i = 0; i < ir->nexec; i++)
-		free_rule(&ir->exec[i]);
+		ng_free_rule(&ir->exec[i]);
 	free(ir->guard);
 	free(ir->rules);
 	free(ir->exec);

@@ -3,9 +3,10 @@
  *
  * Two halves, two libtool libraries:
  *
- *  - libngload (load.c, compile.c, lint.c, default.c): reads netguard.conf
- *    with libconfig and compiles it into a snapshot blob.  Used by the
- *    netguard tool, never linked into a host program.
+ *  - libngload (load.c and its parts listed in loader.h, compile.c,
+ *    lint.c, default.c): reads netguard.conf with libconfig and compiles
+ *    it into a snapshot blob.  Used by the netguard tool, never linked
+ *    into a host program.
  *
  *  - libngpolicy (snapshot.c, decide.c, glob.c, names.c, regex.c):
  *    maps a snapshot and decides.  Pure: no globals, no I/O, no allocation
@@ -103,22 +104,21 @@ void ng_rx_fini(struct ng_policy *p);
 int ng_rx_init_heap(struct ng_policy *p);
 void ng_rx_fini_heap(struct ng_policy *p);
 
-/* Settings of the snapshot. */
+/*
+ * Settings of the snapshot: one field per line of settings.def (mode, dflt,
+ * unix_dflt, ..., log_path, dns_ttl, dns_max, exec_dflt, ..., builtin,
+ * proto_rules), then what the snapshot's contents say.
+ */
 struct ng_settings_view {
-	enum ng_mode mode;
-	enum ng_action dflt, unix_dflt, raw_sockets;
-	int deny_errno;
-	enum ng_log_sink log_sink;
-	enum ng_log_format log_format;
-	int log_allowed, log_backtrace;
-	const char *log_path;
-	int dns_learn, dns_block_denied;
-	uint32_t dns_ttl, dns_max;
-	enum ng_action exec_dflt, exec_unhookable, exec_privileged;
-	int builtin;
-	int proto_rules;	/* some rule names a protocol: the socket type matters */
+#define NG_SET_ENUM(name, type, dflt, lo, hi) type name;
+#define NG_SET_BOOL(name, dflt) int name;
+#define NG_SET_I32(name, dflt) int name;
+#define NG_SET_U32(name, dflt) uint32_t name;
+#define NG_SET_STR(name) const char *name;
+#define NG_SET_DERIVED(name) int name;
+#include "settings.def"
 	int unix_targets;	/* some guard or rule has a unix: target */
-	const char *source;
+	const char *source;	/* the main policy file */
 };
 void ng_policy_settings(const struct ng_policy *p, struct ng_settings_view *out);
 

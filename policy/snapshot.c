@@ -11,7 +11,7 @@
 
 #include "engine.h"
 
-static const uint32_t elem_size[NG_SEC_COUNT] = {
+const uint32_t ng_snap_elem_size[NG_SEC_COUNT] = {
 	[NG_SEC_STR] = 1,
 	[NG_SEC_FILES] = sizeof(uint32_t),
 	[NG_SEC_GUARD] = sizeof(struct ng_rule),
@@ -41,11 +41,36 @@ valid_action(uint8_t a, int jail_ok)
 	return a == NG_ALLOW || a == NG_DENY || (jail_ok && a == NG_JAIL);
 }
 
+/* Every setting within what the compiler can write (settings.def). */
+static int
+valid_settings(const struct ng_settings *s)
+{
+#define NG_SET_ENUM(name, type, dflt, lo, hi) \
+	if (s->name < (lo) || s->name > (hi)) \
+		return 0;
+#define NG_SET_BOOL(name, dflt) \
+	if (s->name > 1) \
+		return 0;
+#define NG_SET_DERIVED(name) NG_SET_BOOL(name, 0)
+#include "settings.def"
+	return 1;
+}
+
+/* Every string setting inside the string pool (settings.def). */
+static int
+settings_in_bounds(const struct ng_snap_hdr *h)
+{
+#define NG_SET_STR(name) \
+	if (h->s.name >= h->sec[NG_SEC_STR].count) \
+		return 0;
+#include "settings.def"
+	return 1;
+}
+
 int
 ng_snap_open(struct ng_policy *p, const void *base, size_t size, const char **why)
 {
 	const struct ng_snap_hdr *h = base;
-	const struct ng_settings *s;
 
 	memset(p, 0, sizeof(*p));
 	if (!base || size < sizeof(*h) || ((uintptr_t)base & 7))
@@ -57,7 +82,7 @@ ng_snap_open(struct ng_policy *p, const void *base, size_t size, const char **wh
 	if (h->size != size)
 		return fail(why, "snapshot size does not match its header");
 	for (int i = 0; i < NG_SEC_COUNT; i++) {
-		uint64_t end = (uint64_t)h->sec[i].off + (uint64_t)h->sec[i].count * elem_size[i];
+		uint64_t end = (uint64_t)h->sec[i].off + (uint64_t)h->sec[i].count * ng_snap_elem_size[i];
 
 		if (h->sec[i].off < sizeof(*h) || (h->sec[i].off & 7) || end > size)
 			return fail(why, "snapshot section out of bounds");
@@ -70,10 +95,7 @@ ng_snap_open(struct ng_policy *p, const void *base, size_t size, const char **wh
 	    (h->names_mask & (h->names_mask + 1)) ||
 	    (uint64_t)h->nets_mask + 1 != h->sec[NG_SEC_NETS].count || (h->nets_mask & (h->nets_mask + 1)))
 		return fail(why, "snapshot hash tables malformed");
-	s = &h->s;
-	if ((s->mode != NG_MODE_ENFORCE && s->mode != NG_MODE_AUDIT) || !valid_action(s->dflt, 0) ||
-	    !valid_action(s->unix_dflt, 0) || !valid_action(s->raw_sockets, 0) || !valid_action(s->exec_dflt, 1) ||
-	    !valid_action(s->exec_unhookable, 1) || !valid_action(s->exec_privileged, 1))
+	if (!valid_settings(&h->s))
 		return fail(why, "snapshot settings invalid");
 	p->base = base;
 	p->size = (uint32_t)size;
@@ -116,45 +138,61 @@ check_list(const struct ng_policy *p, struct ng_list l, uint32_t bound)
 	return 0;
 }
 
-int
-ng_snap_verify(const void *base, size_t size, const char **why)
+static int
+check_targets(const struct ng_policy *p)
 {
-	struct ng_policy pol, *p = &pol;
-	const struct ng_snap_hdr *h;
-	uint32_t ntargets, nregex;
+	const struct ng_snap_hdr *h = hdr(p);
 
-	if (ng_snap_open(p, base, size, why) < 0)
-		return -1;
-	h = hdr(p);
-	if (ng_fnv1a(p->base + sizeof(*h), (uint32_t)(size - sizeof(*h)), 2166136261u) != h->checksum)
-		return fail(why, "snapshot checksum mismatch");
-	if (check_rules(p, NG_SEC_GUARD) || check_rules(p, NG_SEC_RULES) || check_rules(p, NG_SEC_EXEC))
-		return fail(why, "snapshot rule out of bounds");
-	ntargets = h->sec[NG_SEC_TARGETS].count;
-	nregex = h->sec[NG_SEC_REGEX].count;
-	for (uint32_t i = 0; i < ntargets; i++) {
+	for (uint32_t i = 0; i < h->sec[NG_SEC_TARGETS].count; i++) {
 		const struct ng_target *t = target_at(p, i);
 		int sect = t->sect;
 
 		if ((sect != NG_SEC_GUARD && sect != NG_SEC_RULES) || t->rule >= h->sec[sect].count ||
 		    t->kind < NG_T_NAME || t->kind > NG_T_ANY || t->file >= h->sec[NG_SEC_FILES].count ||
 		    t->text >= h->sec[NG_SEC_STR].count || t->key >= h->sec[NG_SEC_STR].count)
-			return fail(why, "snapshot target out of bounds");
+			return -1;
 	}
+	return 0;
+}
+
+/* Globs and file names: strings inside the pool, files that exist. */
+static const char *
+check_strings(const struct ng_policy *p)
+{
+	const struct ng_snap_hdr *h = hdr(p);
+
 	for (uint32_t i = 0; i < h->sec[NG_SEC_GLOBS].count; i++)
 		if (glob_at(p, i)->glob >= h->sec[NG_SEC_STR].count ||
 		    glob_at(p, i)->file >= h->sec[NG_SEC_FILES].count)
-			return fail(why, "snapshot glob out of bounds");
+			return "snapshot glob out of bounds";
 	for (uint32_t i = 0; i < h->sec[NG_SEC_FILES].count; i++)
 		if (*(const uint32_t *)sec_elem(p, NG_SEC_FILES, i, 4) >= h->sec[NG_SEC_STR].count)
-			return fail(why, "snapshot file name out of bounds");
-	for (uint32_t i = 0; i < nregex; i++) {
+			return "snapshot file name out of bounds";
+	return NULL;
+}
+
+static int
+check_regexes(const struct ng_policy *p)
+{
+	const struct ng_snap_hdr *h = hdr(p);
+
+	for (uint32_t i = 0; i < h->sec[NG_SEC_REGEX].count; i++) {
 		const struct ng_regex *r = regex_at(p, i);
 
-		if (r->target >= ntargets || r->lit >= h->sec[NG_SEC_STR].count ||
+		if (r->target >= h->sec[NG_SEC_TARGETS].count || r->lit >= h->sec[NG_SEC_STR].count ||
 		    (uint64_t)r->code_off + r->code_len > h->sec[NG_SEC_BYTES].count)
-			return fail(why, "snapshot regex out of bounds");
+			return -1;
 	}
+	return 0;
+}
+
+/* The two hash indexes: keys in the pool, posting lists of valid ids. */
+static const char *
+check_indexes(const struct ng_policy *p)
+{
+	const struct ng_snap_hdr *h = hdr(p);
+	uint32_t ntargets = h->sec[NG_SEC_TARGETS].count, nregex = h->sec[NG_SEC_REGEX].count;
+
 	for (uint32_t i = 0; i < h->sec[NG_SEC_NAMES].count; i++) {
 		const struct ng_hent *e = sec_elem(p, NG_SEC_NAMES, i, sizeof(*e));
 
@@ -162,17 +200,45 @@ ng_snap_verify(const void *base, size_t size, const char **why)
 			continue;
 		if (e->key >= h->sec[NG_SEC_STR].count ||
 		    check_list(p, e->list, e->kind == NG_H_RXSUF ? nregex : ntargets))
-			return fail(why, "snapshot name index out of bounds");
+			return "snapshot name index out of bounds";
 	}
 	for (uint32_t i = 0; i < h->sec[NG_SEC_NETS].count; i++) {
 		const struct ng_nent *e = sec_elem(p, NG_SEC_NETS, i, sizeof(*e));
 
 		if (e->used && check_list(p, e->list, ntargets))
-			return fail(why, "snapshot network index out of bounds");
+			return "snapshot network index out of bounds";
 	}
+	return NULL;
+}
+
+int
+ng_snap_verify(const void *base, size_t size, const char **why)
+{
+	struct ng_policy pol, *p = &pol;
+	const struct ng_snap_hdr *h;
+	uint32_t ntargets, nregex;
+	const char *bad;
+
+	if (ng_snap_open(p, base, size, why) < 0)
+		return -1;
+	h = hdr(p);
+	ntargets = h->sec[NG_SEC_TARGETS].count;
+	nregex = h->sec[NG_SEC_REGEX].count;
+	if (ng_fnv1a(p->base + sizeof(*h), (uint32_t)(size - sizeof(*h)), 2166136261u) != h->checksum)
+		return fail(why, "snapshot checksum mismatch");
+	if (check_rules(p, NG_SEC_GUARD) || check_rules(p, NG_SEC_RULES) || check_rules(p, NG_SEC_EXEC))
+		return fail(why, "snapshot rule out of bounds");
+	if (check_targets(p))
+		return fail(why, "snapshot target out of bounds");
+	if ((bad = check_strings(p)))
+		return fail(why, bad);
+	if (check_regexes(p))
+		return fail(why, "snapshot regex out of bounds");
+	if ((bad = check_indexes(p)))
+		return fail(why, bad);
 	if (check_list(p, h->star, ntargets) || check_list(p, h->unixt, ntargets) || check_list(p, h->rx_any, nregex))
 		return fail(why, "snapshot list out of bounds");
-	if (h->s.log_path >= h->sec[NG_SEC_STR].count)
+	if (!settings_in_bounds(h))
 		return fail(why, "snapshot settings out of bounds");
 	return 0;
 }
@@ -183,25 +249,13 @@ ng_policy_settings(const struct ng_policy *p, struct ng_settings_view *o)
 	const struct ng_settings *s = &hdr(p)->s;
 
 	memset(o, 0, sizeof(*o));
-	o->mode = s->mode;
-	o->dflt = s->dflt;
-	o->unix_dflt = s->unix_dflt;
-	o->raw_sockets = s->raw_sockets;
-	o->deny_errno = s->deny_errno;
-	o->log_sink = s->log_sink;
-	o->log_format = s->log_format;
-	o->log_allowed = s->log_allowed;
-	o->log_backtrace = s->log_backtrace;
-	o->log_path = s->log_path ? str_at(p, s->log_path) : NULL;
-	o->dns_learn = s->dns_learn;
-	o->dns_block_denied = s->dns_block_denied;
-	o->dns_ttl = s->dns_ttl;
-	o->dns_max = s->dns_max;
-	o->exec_dflt = s->exec_dflt;
-	o->exec_unhookable = s->exec_unhookable;
-	o->exec_privileged = s->exec_privileged;
-	o->builtin = s->builtin;
-	o->proto_rules = s->proto_rules;
+#define NG_SET_ENUM(name, type, dflt, lo, hi) o->name = (type)s->name;
+#define NG_SET_BOOL(name, dflt) o->name = s->name;
+#define NG_SET_I32(name, dflt) o->name = s->name;
+#define NG_SET_U32(name, dflt) o->name = s->name;
+#define NG_SET_STR(name) o->name = s->name ? str_at(p, s->name) : NULL;
+#define NG_SET_DERIVED(name) o->name = s->name;
+#include "settings.def"
 	o->unix_targets = hdr(p)->unixt.count > 0;
 	o->source = file_at(p, 0);
 }

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define NG_SNAP_MAGIC   "NGSNAP\r\n"
-#define NG_SNAP_VERSION 1u
+#define NG_SNAP_VERSION 2u
 
 enum ng_section {
 	NG_SEC_STR,	/* string pool: bytes, NUL-terminated strings; 0 = "" */
@@ -44,35 +44,28 @@ struct ng_secref {
 	uint32_t count;	/* elements (bytes for STR and BYTES) */
 };
 
+/* The size of one element of each section (1 for STR and BYTES). */
+extern const uint32_t ng_snap_elem_size[NG_SEC_COUNT];
+
 /* A posting list: a run of uint32 in NG_SEC_POST. */
 struct ng_list {
 	uint32_t off;
 	uint32_t count;
 };
 
+/*
+ * The settings (settings.def): the 32-bit fields first, then the bytes, so
+ * the header has no holes between them.
+ */
 struct ng_settings {
-	uint8_t mode;		/* NG_MODE_ENFORCE / NG_MODE_AUDIT */
-	uint8_t dflt;		/* NG_ALLOW / NG_DENY */
-	uint8_t unix_dflt;
-	uint8_t raw_sockets;
-	int32_t deny_errno;
-	uint8_t log_sink;	/* enum ng_log_sink */
-	uint8_t log_format;	/* enum ng_log_format */
-	uint8_t log_allowed;
-	uint8_t log_backtrace;
-	uint32_t log_path;	/* string: file sink path */
-	uint8_t dns_learn;
-	uint8_t dns_block_denied;
-	uint8_t exec_dflt;
-	uint8_t exec_unhookable;
-	uint32_t dns_ttl;
-	uint32_t dns_max;
-	uint8_t exec_privileged;
-	uint8_t builtin;	/* compiled from the built-in default */
-	uint8_t proto_rules;	/* some guard or rule names a protocol */
-	uint8_t pad;
-	uint32_t source;	/* string: main policy file */
-	uint32_t source_line_version;
+#define NG_SET_I32(name, dflt) int32_t name;
+#define NG_SET_U32(name, dflt) uint32_t name;
+#define NG_SET_STR(name) uint32_t name;
+#include "settings.def"
+#define NG_SET_ENUM(name, type, dflt, lo, hi) uint8_t name;
+#define NG_SET_BOOL(name, dflt) uint8_t name;
+#define NG_SET_DERIVED(name) uint8_t name;
+#include "settings.def"
 };
 
 struct ng_snap_hdr {
