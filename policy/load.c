@@ -297,11 +297,3 @@ ng_ir_free(struct ir_policy *ir)
 	free(ir->log_path);
 	memset(ir, 0, sizeof(*ir));
 }
-
-/* Default network_tools when exec.network_tools is absent. */
-const char *const *ng_default_network_tools(void);
-const char *const *
-ng_default_network_tools(void)
-{
-	return default_tools;
-}
