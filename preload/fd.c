@@ -195,18 +195,6 @@ fcntl(int fd, int cmd, ...)
 }
 
 NG_EXPORT int
-fcntl64(int fd, int cmd, ...)
-{
-	va_list ap;
-	long arg;
-
-	va_start(ap, cmd);
-	arg = va_arg(ap, long);
-	va_end(ap);
-	return ng_fcntl_arg(fd, cmd, arg);
-}
-
-NG_EXPORT int
 ioctl(int fd, unsigned long req, ...)
 {
 	va_list ap;
@@ -218,6 +206,8 @@ ioctl(int fd, unsigned long req, ...)
 	return ng_ioctl_arg(fd, req, arg);
 }
 
-/* glibc's exported names of the same functions */
+/* glibc's exported names of the same function: fcntl64 is what every
+ * _FILE_OFFSET_BITS=64 program calls */
+NG_ALIAS(fcntl64, fcntl)
 NG_ALIAS(__fcntl, fcntl)
-NG_ALIAS(__libc_fcntl64, fcntl64)
+NG_ALIAS(__libc_fcntl64, fcntl)
