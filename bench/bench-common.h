@@ -26,7 +26,7 @@
 
 extern char **environ;
 
-static void
+static inline void
 die(const char *what)
 {
 	fprintf(stderr, "bench: %s: %s\n", what, errno ? strerror(errno) : "failed");
@@ -39,7 +39,7 @@ die(const char *what)
  * program's own path into self (PATH_MAX), and in *ng the netguard to run
  * workers under ($NG_BENCH_NETGUARD, else the build tree's).
  */
-static int
+static inline int
 bench_start(int argc, char **argv, char *self, const char **ng)
 {
 	int rounds = argc > 1 ? atoi(argv[1]) : 21;
@@ -98,7 +98,7 @@ bench_private_netns(const char *who)
  * by the loopback allow rule, LAST, so a connect to 127.0.0.1 has to look
  * through every index before it finds its rule.
  */
-static void
+static inline void
 write_policy(const char *path, int n)
 {
 	FILE *f = fopen(path, "w");
@@ -126,7 +126,7 @@ write_policy(const char *path, int n)
 }
 
 /* environ without LD_PRELOAD and NETGUARD_*, plus up to two extra entries. */
-static char **
+static inline char **
 clean_env(const char *extra1, const char *extra2)
 {
 	size_t n = 0, k = 0;
@@ -159,7 +159,7 @@ struct worker {
  * `netguard run`) with a clean environment, stdin/stdout on pipes to us.
  * Waits for its first line ("ready ...") and returns it in line[].
  */
-static void
+static inline void
 worker_start(struct worker *w, char *const argv[], char *line, size_t linesz)
 {
 	int in[2], out[2];
@@ -194,7 +194,7 @@ worker_start(struct worker *w, char *const argv[], char *line, size_t linesz)
 }
 
 /* Send one command line, return the worker's one-line answer in line[]. */
-static void
+static inline void
 worker_ask(struct worker *w, const char *cmd, char *line, size_t linesz)
 {
 	if (fprintf(w->to, "%s\n", cmd) < 0 || fflush(w->to) != 0)
@@ -209,7 +209,7 @@ worker_ask(struct worker *w, const char *cmd, char *line, size_t linesz)
 	}
 }
 
-static void
+static inline void
 worker_stop(struct worker *w)
 {
 	int st;

@@ -1,4 +1,9 @@
 # Shell helpers for TAP tests.  Source it; call ok/not_ok/is/like, then done.
+# automake's TAP driver hands a test its log on fd 3 as well as on stderr:
+# closed, so that a test starts with stdio alone.  jail.test counts on the
+# descriptors a process gets next (denyns fails writes to fd 3; a shell's
+# command substitution takes the lowest free pair).
+exec 3>&-
 _tap_n=0 failed=0
 ok() { # ok CONDITION-EXIT-STATUS DESCRIPTION
 	_tap_n=$((_tap_n + 1))
