@@ -96,6 +96,8 @@ int ng_snap_verify(const void *base, size_t size, const char **why);
  * region.  Patterns are decoded on first use with the allocator given here.
  */
 size_t ng_rx_size(const struct ng_policy *p);
+/* how many patterns: with none, the runtime is not needed at all */
+size_t ng_rx_count(const struct ng_policy *p);
 int ng_rx_init(struct ng_policy *p, void *mem, size_t memsize,
 	       void *(*alloc)(size_t, void *), void (*release)(void *, void *), void *alloc_data);
 void ng_rx_fini(struct ng_policy *p);

@@ -34,6 +34,12 @@ ng_rx_size(const struct ng_policy *p)
 	return sizeof(struct ng_rx_runtime) + (size_t)hdr(p)->sec[NG_SEC_REGEX].count * sizeof(pcre2_code *);
 }
 
+size_t
+ng_rx_count(const struct ng_policy *p)
+{
+	return hdr(p)->sec[NG_SEC_REGEX].count;
+}
+
 int
 ng_rx_init(struct ng_policy *p, void *mem, size_t memsize, void *(*alloc)(size_t, void *),
 	   void (*release)(void *, void *), void *alloc_data)

@@ -29,20 +29,21 @@ ng_env_capture(void)
 
 	ng.nsticky = 0;
 	for (int i = 0; sticky_names[i] && ng.nsticky < NG_MAX_STICKY; i++) {
+		int snap = strcmp(sticky_names[i], "NETGUARD_SNAPSHOT") == 0;
 		const char *v = getenv(sticky_names[i]);
+		char name[32];
 
-		if (ng.secure && strcmp(sticky_names[i], "NETGUARD_SNAPSHOT") != 0 &&
-		    strcmp(sticky_names[i], "NETGUARD_ROOTNS") != 0)
+		if (ng.secure && !snap && strcmp(sticky_names[i], "NETGUARD_ROOTNS") != 0)
 			continue;
 		if (!v)
 			continue;
-		ng_strlcpy(ng.sticky[ng.nsticky], sticky_names[i], sizeof(ng.sticky[0]));
-		ng_strlcat(ng.sticky[ng.nsticky], "=", sizeof(ng.sticky[0]));
-		ng_strlcat(ng.sticky[ng.nsticky], v, sizeof(ng.sticky[0]));
-		ng.nsticky++;
+		ng_strlcpy(name, sticky_names[i], sizeof(name));
+		ng_strlcat(name, "=", sizeof(name));
+		/* the snapshot's entry is rewritten in place when its fd moves */
+		ng.sticky[ng.nsticky++] = ng_pool_put(name, v, snap ? NG_SNAP_ENTRY : 0);
 	}
 	p = getenv("LD_PRELOAD");
-	ng_strlcpy(ng.preload_env, p ? p : "", sizeof(ng.preload_env));
+	ng.preload_env = ng_pool_put(p ? p : "", "", 0);
 }
 
 size_t
@@ -63,7 +64,7 @@ is_self(const char *entry, size_t len)
 
 	if (!len)
 		return 0;
-	if (strlen(ng.self) == len && strncmp(entry, ng.self, len) == 0)
+	if (ng.self && strlen(ng.self) == len && strncmp(entry, ng.self, len) == 0)
 		return 1;
 	/* the bare name form: LD_PRELOAD=libnetguard.so */
 	b = memrchr(entry, '/', len);
@@ -101,7 +102,7 @@ append(char *buf, size_t n, const char *p, size_t len)
 static void
 append_root(char *buf, size_t n, int asan)
 {
-	for (const char *p = ng.preload_env; *p;) {
+	for (const char *p = ng.preload_env ? ng.preload_env : ""; *p;) {
 		size_t len = strcspn(p, ": ");
 
 		if (len && !is_self(p, len) && is_asan(p, len) == asan)
@@ -124,7 +125,7 @@ append_root(char *buf, size_t n, int asan)
 static const char *
 child_preload(const char *first, char *buf, size_t n)
 {
-	const char *self = ng.self[0] ? ng.self : "libnetguard.so";
+	const char *self = ng.self && ng.self[0] ? ng.self : "libnetguard.so";
 
 	buf[0] = '\0';
 	append_root(buf, n, 1);

@@ -111,7 +111,7 @@ decide(struct plan *pl, char *const argv[])
 	while (argv && argv[jv##_n])                                                 \
 		jv##_n++;                                                            \
 	char *jv[jv##_n + 7];                                                        \
-	jv[0] = ng.jailexec;                                                         \
+	jv[0] = (char *)ng.jailexec;                                                   \
 	jv[1] = "-q";                                                                \
 	jv[2] = "--argv0";                                                           \
 	jv[3] = (argv && argv[0]) ? argv[0] : (char *)(path);                        \
@@ -489,7 +489,7 @@ spawn(int search, pid_t *pid, const char *file, const posix_spawn_file_actions_t
 	/* a file action that would put something else at the snapshot's
 	 * number: move the snapshot first (before the child's environment
 	 * names it), or refuse the spawn */
-	if (ng.snap_fd >= 0 && ng_spawn_targets(fa, ng.snap_fd) && ng_relocate_snapshot() < 0) {
+	if (ng_snap_fd() >= 0 && ng_spawn_targets(fa, ng_snap_fd()) && ng_relocate_snapshot() < 0) {
 		if (pl.t.fd >= 0)
 			ng_real.close(pl.t.fd);
 		return EMFILE;

@@ -24,7 +24,7 @@
 int
 ng_protected_fd(int fd)
 {
-	return fd >= 0 && fd == ng.snap_fd;
+	return fd >= 0 && fd == ng_snap_fd();
 }
 
 /*
@@ -36,7 +36,7 @@ ng_protected_fd(int fd)
 int
 ng_relocate_snapshot(void)
 {
-	int fd = ng.snap_fd, nfd = (int)ng_sys(SYS_fcntl, fd, F_DUPFD, fd + 1);
+	int fd = ng_snap_fd(), nfd = (int)ng_sys(SYS_fcntl, fd, F_DUPFD, fd + 1);
 	char num[24];
 
 	if (nfd < 0)
@@ -45,7 +45,7 @@ ng_relocate_snapshot(void)
 		errno = EMFILE;
 		return -1;
 	}
-	ng.snap_fd = nfd;
+	ng.snap_fd1 = nfd + 1;
 	ng_utoa((unsigned long)nfd, num);
 	for (int i = 0; i < ng.nsticky; i++)
 		if (strncmp(ng.sticky[i], "NETGUARD_SNAPSHOT=", 18) == 0) {
@@ -55,8 +55,8 @@ ng_relocate_snapshot(void)
 
 			if (rest)
 				ng_strlcpy(tail, rest, sizeof(tail));
-			ng_strlcpy(ng.sticky[i] + 18, num, sizeof(ng.sticky[i]) - 18);
-			ng_strlcat(ng.sticky[i], tail, sizeof(ng.sticky[i]));
+			ng_strlcpy(ng.sticky[i] + 18, num, NG_SNAP_ENTRY - 18);
+			ng_strlcat(ng.sticky[i], tail, NG_SNAP_ENTRY);
 		}
 	return 0;
 }
@@ -78,7 +78,7 @@ ng_close(int fd)
 int
 ng_close_range_keep_ours(unsigned first, unsigned last, int flags)
 {
-	int keep = ng.snap_fd, rc = 0;
+	int keep = ng_snap_fd(), rc = 0;
 	unsigned lo = first;
 
 	if (keep >= 0 && (unsigned)keep >= lo && (unsigned)keep <= last) {
@@ -164,7 +164,7 @@ ng_fcntl_arg(int fd, int cmd, long arg)
 {
 	int r;
 
-	if (fd >= 0 && fd == ng.snap_fd && cmd == F_SETFD && (arg & FD_CLOEXEC))
+	if (fd >= 0 && fd == ng_snap_fd() && cmd == F_SETFD && (arg & FD_CLOEXEC))
 		return 0;
 	r = ng_real.fcntl ? ng_real.fcntl(fd, cmd, arg) : (int)ng_sys(SYS_fcntl, fd, cmd, arg);
 	if (r >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
@@ -175,7 +175,7 @@ ng_fcntl_arg(int fd, int cmd, long arg)
 int
 ng_ioctl_arg(int fd, unsigned long req, long arg)
 {
-	if (fd >= 0 && fd == ng.snap_fd && req == FIOCLEX)
+	if (fd >= 0 && fd == ng_snap_fd() && req == FIOCLEX)
 		return 0;
 	if (!ng_real.ioctl)
 		return (int)ng_sys(SYS_ioctl, fd, req, arg);

@@ -63,14 +63,15 @@
 static int
 built_here(void)
 {
-	char real[PATH_MAX];
+	char real[PATH_MAX], self[PATH_MAX];
 
-	return NG_BUILD_PRELOAD[0] && ng.self[0] && realpath(NG_BUILD_PRELOAD, real) && strcmp(real, ng.self) == 0;
+	return NG_BUILD_PRELOAD[0] && ng.self[0] && realpath(NG_BUILD_PRELOAD, real) && realpath(ng.self, self) &&
+	       strcmp(real, self) == 0;
 }
 
 
 struct ng_real ng_real;
-struct ng_state ng = { .snap_fd = -1 };
+struct ng_state ng;	/* zeroed: in .bss, its pages untouched until used */
 static _Atomic pid_t init_owner;
 
 /* ---- real symbols ------------------------------------------------------- */
@@ -107,6 +108,27 @@ resolve_real(void)
 		}
 		memcpy((char *)&ng_real + reals[i].off, &f, sizeof(f));
 	}
+}
+
+/* ---- the state's strings ------------------------------------------------- */
+
+char *
+ng_pool_put(const char *a, const char *b, size_t min)
+{
+	size_t la = strlen(a), lb = strlen(b), n = la + lb + 1;
+	char *p;
+
+	if (n < min)
+		n = min;
+	if (n > sizeof(ng.pool) - ng.pool_used)
+		return (char *)"";
+	p = ng.pool + ng.pool_used;
+	memcpy(p, a, la);
+	memcpy(p + la, b, lb + 1);
+	ng.pool_used += (n + 7) & ~(size_t)7;
+	if (ng.pool_used > sizeof(ng.pool))
+		ng.pool_used = sizeof(ng.pool);
+	return p;
 }
 
 /* ---- failure -------------------------------------------------------------- */
@@ -163,7 +185,7 @@ map_snapshot(int fd, const struct ng_sealed *want)
 		munmap(m, sd.size);
 		return fail("invalid policy snapshot: ", why);
 	}
-	ng.snap_fd = fd;
+	ng.snap_fd1 = fd + 1;
 	ng.snap_dev = sd.dev;
 	ng.snap_ino = sd.ino;
 	return 0;
@@ -329,6 +351,8 @@ setup_regex(void)
 {
 	size_t rx = ng_rx_size(&ng.pol);
 
+	if (ng_rx_count(&ng.pol) == 0)
+		return 0;	/* no regex: nothing to set up, nothing touched */
 	arena_size = (size_t)64 << 20;	/* reserved, touched only as used */
 	arena = mmap(NULL, arena_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (arena == MAP_FAILED)
@@ -350,8 +374,7 @@ choose_sink(void)
 	ng.log_sink = ng.set.log_sink;
 	ng.log_format = ng.set.log_format;
 	ng.log_allowed = ng.set.log_allowed;
-	if (ng.set.log_path)
-		ng_strlcpy(ng.log_path, ng.set.log_path, sizeof(ng.log_path));
+	ng.log_path = ng.set.log_path ? ng.set.log_path : "";	/* in the snapshot */
 	if (!o || !*o)
 		return;
 	if (strcmp(o, "stderr") == 0) {
@@ -362,7 +385,7 @@ choose_sink(void)
 		ng.log_sink = NG_LOG_NONE;
 	} else if (strncmp(o, "file:/", 6) == 0) {
 		ng.log_sink = NG_LOG_FILE;
-		ng_strlcpy(ng.log_path, o + 5, sizeof(ng.log_path));
+		ng.log_path = ng_pool_put(o + 5, "", 0);
 	} else {
 		say("NETGUARD_LOG: unknown sink, keeping the policy's: ", o);
 	}
@@ -403,12 +426,12 @@ setup_log(void)
 
 /* ---- nameservers ------------------------------------------------------- */
 
-/* "nameserver ADDR" into ng.ns[] */
+/* "nameserver ADDR" into ns */
 static void
-add_nameserver(char *line)
+add_nameserver(struct ng_nameservers *ns, char *line)
 {
-	struct sockaddr_in *in = (struct sockaddr_in *)&ng.ns[ng.nns];
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ng.ns[ng.nns];
+	struct sockaddr_in *in = (struct sockaddr_in *)&ns->ns[ns->n];
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ns->ns[ns->n];
 	char *p = line + strspn(line, " \t"), *e;
 
 	if (strncmp(p, "nameserver", 10) != 0)
@@ -418,24 +441,25 @@ add_nameserver(char *line)
 	for (e = p; *e && *e != ' ' && *e != '\t' && *e != '%' && *e != '\r'; e++)
 		;
 	*e = '\0';
-	memset(&ng.ns[ng.nns], 0, sizeof(ng.ns[0]));
+	memset(&ns->ns[ns->n], 0, sizeof(ns->ns[0]));
 	if (inet_pton(AF_INET, p, &in->sin_addr) == 1) {
 		in->sin_family = AF_INET;
-		ng.nns++;
+		ns->n++;
 	} else if (inet_pton(AF_INET6, p, &in6->sin6_addr) == 1) {
 		in6->sin6_family = AF_INET6;
-		ng.nns++;
+		ns->n++;
 	}
 }
 
 static void
-setup_nameservers(void)
+read_nameservers(struct ng_nameservers *ns)
 {
 	char buf[4096];
 	int fd = (int)ng_sys(SYS_openat, AT_FDCWD, "/etc/resolv.conf", O_RDONLY | O_CLOEXEC);
 	long n;
 	char *line, *save = NULL;
 
+	ns->n = 0;
 	if (fd < 0)
 		return;
 	n = ng_sys(SYS_read, fd, buf, sizeof(buf) - 1);
@@ -443,8 +467,32 @@ setup_nameservers(void)
 	if (n <= 0)
 		return;
 	buf[n] = '\0';
-	for (line = strtok_r(buf, "\n", &save); line && ng.nns < NG_MAX_NS; line = strtok_r(NULL, "\n", &save))
-		add_nameserver(line);
+	for (line = strtok_r(buf, "\n", &save); line && ns->n < NG_MAX_NS; line = strtok_r(NULL, "\n", &save))
+		add_nameserver(ns, line);
+}
+
+/*
+ * Read when a program first addresses port 53, not in every process: most
+ * never do.  One thread reads them into the state and publishes them; a
+ * thread that finds that under way reads its own copy (no waiting).
+ */
+static struct ng_nameservers nameservers;
+static _Atomic int nameservers_state;	/* 0 unread, 1 being read, 2 read */
+
+const struct ng_nameservers *
+ng_nameservers(struct ng_nameservers *local)
+{
+	int st = atomic_load_explicit(&nameservers_state, memory_order_acquire);
+
+	if (st == 2)
+		return &nameservers;
+	if (st == 0 && atomic_compare_exchange_strong(&nameservers_state, &st, 1)) {
+		read_nameservers(&nameservers);
+		atomic_store_explicit(&nameservers_state, 2, memory_order_release);
+		return &nameservers;
+	}
+	read_nameservers(local);
+	return local;
 }
 
 /* ---- who we are ------------------------------------------------------------ */
@@ -453,19 +501,27 @@ static void
 setup_identity(void)
 {
 	const char *fn = (const char *)getauxval(AT_EXECFN);
-	ssize_t n = readlink("/proc/self/exe", ng.exe_real, sizeof(ng.exe_real) - 1);
+	char buf[PATH_MAX];
+	long n = ng_sys(SYS_readlink, "/proc/self/exe", buf, sizeof(buf) - 1);
 	struct utsname u;
 	Dl_info info;
 
-	ng.exe_real[n > 0 ? n : 0] = '\0';
-	ng_strlcpy(ng.exe, fn ? fn : ng.exe_real, sizeof(ng.exe));
-	if (uname(&u) == 0)
-		ng_strlcpy(ng.hostname, u.nodename, sizeof(ng.hostname));
+	buf[n > 0 ? n : 0] = '\0';
+	ng.exe_real = ng_pool_put(buf, "", 0);
+	ng.exe = fn ? ng_pool_put(fn, "", 0) : ng.exe_real;
+	if (ng_sys(SYS_uname, &u) == 0)
+		ng.hostname = ng_pool_put(u.nodename, "", 0);
 	if (dladdr((void *)setup_identity, &info) && info.dli_fname) {
-		if (!realpath(info.dli_fname, ng.self))
-			ng_strlcpy(ng.self, info.dli_fname, sizeof(ng.self));
+		/* a descendant's path is its parent's resolved one; the root
+		 * resolves the user's, so no link it names can be swapped later */
+		if (info.dli_fname[0] == '/' && env("NETGUARD_SNAPSHOT"))
+			ng.self = ng_pool_put(info.dli_fname, "", 0);
+		else if (realpath(info.dli_fname, buf))
+			ng.self = ng_pool_put(buf, "", 0);
+		else
+			ng.self = ng_pool_put(info.dli_fname, "", 0);
 	}
-	ng.pid = getpid();
+	ng.pid = (pid_t)ng_sys(SYS_getpid, 0);
 }
 
 static void
@@ -474,9 +530,17 @@ setup_jailexec(void)
 	const char *j = env("NETGUARD_JAILEXEC"), *r = env("NETGUARD_ROOTNS");
 	struct stat st;
 
-	ng_strlcpy(ng.jailexec, j && j[0] == '/' ? j : NG_JAILEXEC_BIN, sizeof(ng.jailexec));
-	if (!(j && j[0] == '/') && access(ng.jailexec, X_OK) != 0 && built_here() && access(NG_BUILD_JAILEXEC, X_OK) == 0)
-		ng_strlcpy(ng.jailexec, NG_BUILD_JAILEXEC, sizeof(ng.jailexec));	/* run from the build tree */
+	if (j && j[0] == '/') {
+		ng.jailexec = ng_pool_put(j, "", 0);
+	} else {
+		/* the root finds it once; its descendants inherit the answer */
+		j = NG_JAILEXEC_BIN;
+		if (access(j, X_OK) != 0 && built_here() && access(NG_BUILD_JAILEXEC, X_OK) == 0)
+			j = NG_BUILD_JAILEXEC;	/* run from the build tree */
+		ng.jailexec = ng_pool_put(j, "", 0);
+		if (!ng.secure)
+			setenv("NETGUARD_JAILEXEC", ng.jailexec, 1);
+	}
 	/* the tree's root records its network namespace; descendants inherit it */
 	if (r && *r) {
 		ng.rootns = strtoul(r, NULL, 10);
@@ -518,6 +582,7 @@ do_init(void)
 {
 	const char *m;
 
+	ng.exe = ng.exe_real = ng.hostname = ng.self = ng.jailexec = ng.log_path = ng.preload_env = "";
 	resolve_real();
 	if (!ng_real.connect || !ng_real.execve || !ng_real.getaddrinfo)
 		return fail("cannot find the C library's functions", NULL);
@@ -536,7 +601,6 @@ do_init(void)
 	setup_log();
 	if (ng.set.log_backtrace && ng_bt_init() < 0)
 		say("log.backtrace: cannot load libunwind.so.8; logging without call stacks", NULL);
-	setup_nameservers();
 	ng_env_capture();
 	return 0;
 }

@@ -307,6 +307,8 @@ ng_is_nameserver(const struct sockaddr *sa, socklen_t len)
 {
 	uint8_t a[16], b[16];
 	unsigned port, nsport;
+	struct ng_nameservers local;
+	const struct ng_nameservers *ns;
 	int fam;
 
 	if (!sa || atomic_load(&ng.phase) != NG_READY)
@@ -314,8 +316,9 @@ ng_is_nameserver(const struct sockaddr *sa, socklen_t len)
 	fam = ip_of(sa, len, a, &port);
 	if (fam < 0 || port != 53)
 		return 0;
-	for (int i = 0; i < ng.nns; i++)
-		if (ip_of((const struct sockaddr *)&ng.ns[i], sizeof(ng.ns[i]), b, &nsport) == fam &&
+	ns = ng_nameservers(&local);
+	for (int i = 0; i < ns->n; i++)
+		if (ip_of((const struct sockaddr *)&ns->ns[i], sizeof(ns->ns[i]), b, &nsport) == fam &&
 		    memcmp(a, b, fam == AF_INET ? 4 : 16) == 0)
 			return 1;
 	return 0;

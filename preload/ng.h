@@ -83,36 +83,63 @@ enum ng_phase { NG_UNINIT = 0, NG_INITIALISING, NG_READY, NG_FAILED };
 
 #define NG_MAX_STICKY 8
 #define NG_MAX_NS 8
+/* room for every string of the state; only the bytes used are touched */
+#define NG_POOL (PATH_MAX * 16)
+/* the sticky NETGUARD_SNAPSHOT entry is rewritten in place (fd.c) */
+#define NG_SNAP_ENTRY 96
 
+/* the nameservers of /etc/resolv.conf, read at the first DNS-port address */
+struct ng_nameservers {
+	struct sockaddr_storage ns[NG_MAX_NS];
+	int n;
+};
+
+/*
+ * Small fields first and every string in one pool after them, so that
+ * starting a process writes two or three pages of this, not sixteen: each
+ * page a process first writes is a page fault, and page faults are what a
+ * child's start costs.
+ */
 struct ng_state {
 	_Atomic int phase;
 	struct ng_policy pol;
 	struct ng_settings_view set;
-	int snap_fd;
+	int snap_fd1;			/* the snapshot's fd + 1: 0 (none) in a zeroed state */
 	unsigned long snap_dev, snap_ino;
 	int secure;			/* AT_SECURE: environment ignored */
 	/* logging */
 	unsigned long log_dev, log_ino;	/* stderr sink: fd 2's file at start */
 	int log_sink, log_format, log_allowed;
-	char log_path[PATH_MAX];
+	const char *log_path;
 	/* who we are */
 	pid_t pid;
-	char exe[PATH_MAX], exe_real[PATH_MAX];
-	char hostname[256];
-	char self[PATH_MAX];		/* absolute path of libnetguard.so */
-	char jailexec[PATH_MAX];
+	const char *exe, *exe_real, *hostname;
+	const char *self;		/* absolute path of libnetguard.so */
+	const char *jailexec;
 	unsigned long rootns;		/* network namespace of the tree's root */
 	/* sticky environment captured at init: "NAME=value" */
-	char sticky[NG_MAX_STICKY][PATH_MAX + 32];
+	char *sticky[NG_MAX_STICKY];
 	int nsticky;
-	char preload_env[PATH_MAX * 2];	/* LD_PRELOAD as captured */
-	/* nameservers of /etc/resolv.conf */
-	struct sockaddr_storage ns[NG_MAX_NS];
-	int nns;
+	const char *preload_env;	/* LD_PRELOAD as captured */
 	char fail_reason[256];
+	size_t pool_used;
+	char pool[NG_POOL];
 };
 
+/* init.c: a copy of a + b in the state's pool, with room for at least
+ * min bytes ("" when the pool is full: the state's strings only grow at init) */
+NG_HIDDEN char *ng_pool_put(const char *a, const char *b, size_t min);
+/* the nameservers, read once (a racing thread reads into *local) */
+NG_HIDDEN const struct ng_nameservers *ng_nameservers(struct ng_nameservers *local);
+
 NG_HIDDEN extern struct ng_state ng;
+
+/* the snapshot's descriptor, -1 before it is mapped */
+static inline int
+ng_snap_fd(void)
+{
+	return ng.snap_fd1 - 1;
+}
 
 /* init.c: make sure the library is initialised; 0 ready, -1 fail closed */
 NG_HIDDEN int ng_ready(void);
