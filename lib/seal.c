@@ -91,7 +91,7 @@ ng_seal_blob(const void *data, size_t n, const char **why)
 	return ng_seal_finish(fd, why);
 }
 
-int
+NG_STARTUP int
 ng_seal_check(int fd, struct ng_sealed *out, const char **why)
 {
 	struct stat st;
@@ -126,7 +126,7 @@ ng_seal_env(int fd, const struct ng_sealed *sd, char *buf, size_t n)
 }
 
 /* a decimal number up to the next ':' or the end; -1 if none */
-static int
+NG_STARTUP static int
 number(const char **s, unsigned long *v)
 {
 	const char *p = *s;
@@ -143,7 +143,7 @@ number(const char **s, unsigned long *v)
 	return 0;
 }
 
-int
+NG_STARTUP int
 ng_seal_parse(const char *s, struct ng_sealed *id, int *has_id)
 {
 	unsigned long fd;

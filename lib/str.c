@@ -3,11 +3,13 @@
  */
 #include "config.h"
 
+#include "lib/sys.h"
+
 #include <string.h>
 
 #include "lib/str.h"
 
-size_t
+NG_STARTUP size_t
 ng_strlcpy(char *dst, const char *src, size_t n)
 {
 	size_t len = strlen(src);
@@ -21,7 +23,7 @@ ng_strlcpy(char *dst, const char *src, size_t n)
 	return len;
 }
 
-size_t
+NG_STARTUP size_t
 ng_strlcat(char *dst, const char *src, size_t n)
 {
 	size_t d = strnlen(dst, n);
@@ -31,7 +33,7 @@ ng_strlcat(char *dst, const char *src, size_t n)
 	return d + ng_strlcpy(dst + d, src, n - d);
 }
 
-char *
+NG_STARTUP char *
 ng_utoa(unsigned long v, char *buf)
 {
 	char tmp[21];
@@ -55,4 +57,30 @@ ng_fd_path(int fd, char buf[NG_FD_PATH_MAX])
 	ng_strlcpy(buf, "/proc/self/fd/", NG_FD_PATH_MAX);
 	ng_strlcat(buf, ng_utoa((unsigned long)(fd < 0 ? 0 : fd), num), NG_FD_PATH_MAX);
 	return buf;
+}
+
+NG_STARTUP const char *
+ng_env_get(char *const *envp, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; envp && *envp; envp++)
+		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+			return *envp + n + 1;
+	return NULL;
+}
+
+NG_STARTUP unsigned long
+ng_atou(const char *s)
+{
+	unsigned long v = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++) {
+		unsigned d = (unsigned)(*s - '0');
+
+		if (v > (~0UL - d) / 10)
+			return ~0UL;
+		v = v * 10 + d;
+	}
+	return v;
 }

@@ -14,6 +14,12 @@ size_t ng_strlcat(char *dst, const char *src, size_t n);
 /* decimal of v into buf (at least 21 bytes); returns buf */
 char *ng_utoa(unsigned long v, char *buf);
 
+/* the value of name in envp ("NAME=value" strings), or NULL; unlike
+ * getenv(3) this touches no locale and no lock */
+const char *ng_env_get(char *const *envp, const char *name);
+/* leading decimal digits of s (0 when none; saturates) */
+unsigned long ng_atou(const char *s);
+
 /* "/proc/self/fd/N" for fd into buf; returns buf */
 #define NG_FD_PATH_MAX 32
 char *ng_fd_path(int fd, char buf[NG_FD_PATH_MAX]);

@@ -7,7 +7,7 @@
 
 #include "lib/sys.h"
 
-long
+NG_STARTUP long
 ng_raw_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 {
 	long ret;

@@ -12,7 +12,15 @@
 #ifndef NG_LIB_SYS_H
 #define NG_LIB_SYS_H
 
-long ng_raw_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6);
+/*
+ * Code every process under the library runs as it starts.  The linker puts
+ * .text.hot.* first, so this code sits together in one window of the
+ * library's text: the kernel maps file pages 64 KiB at a time, and each
+ * further window a process starts in is one more page fault.
+ */
+#define NG_STARTUP __attribute__((section(".text.hot.ng_startup")))
+
+NG_STARTUP long ng_raw_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6);
 
 #define ng_sys(n, ...) ng_sys_(n, __VA_ARGS__, 0, 0, 0, 0, 0, 0)
 #define ng_sys_(n, a, b, c, d, e, f, ...) \

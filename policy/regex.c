@@ -11,6 +11,8 @@
  */
 #include "config.h"
 
+#include "lib/sys.h"
+
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -34,7 +36,7 @@ ng_rx_size(const struct ng_policy *p)
 	return sizeof(struct ng_rx_runtime) + (size_t)hdr(p)->sec[NG_SEC_REGEX].count * sizeof(pcre2_code *);
 }
 
-size_t
+NG_STARTUP size_t
 ng_rx_count(const struct ng_policy *p)
 {
 	return hdr(p)->sec[NG_SEC_REGEX].count;

@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include "lib/sys.h"
+
 #include <stddef.h>
 #include <string.h>
 
@@ -27,7 +29,7 @@ const uint32_t ng_snap_elem_size[NG_SEC_COUNT] = {
 	[NG_SEC_BYTES] = 1,
 };
 
-static int
+NG_STARTUP static int
 fail(const char **why, const char *msg)
 {
 	if (why)
@@ -35,14 +37,14 @@ fail(const char **why, const char *msg)
 	return -1;
 }
 
-static int
+NG_STARTUP static int
 valid_action(uint8_t a, int jail_ok)
 {
 	return a == NG_ALLOW || a == NG_DENY || (jail_ok && a == NG_JAIL);
 }
 
 /* Every setting within what the compiler can write (settings.def). */
-static int
+NG_STARTUP static int
 valid_settings(const struct ng_settings *s)
 {
 #define NG_SET_ENUM(name, type, dflt, lo, hi) \
@@ -57,7 +59,7 @@ valid_settings(const struct ng_settings *s)
 }
 
 /* Every string setting inside the string pool (settings.def). */
-static int
+NG_STARTUP static int
 settings_in_bounds(const struct ng_snap_hdr *h)
 {
 #define NG_SET_STR(name) \
@@ -67,7 +69,7 @@ settings_in_bounds(const struct ng_snap_hdr *h)
 	return 1;
 }
 
-int
+NG_STARTUP int
 ng_snap_open(struct ng_policy *p, const void *base, size_t size, const char **why)
 {
 	const struct ng_snap_hdr *h = base;
@@ -243,7 +245,7 @@ ng_snap_verify(const void *base, size_t size, const char **why)
 	return 0;
 }
 
-void
+NG_STARTUP void
 ng_policy_settings(const struct ng_policy *p, struct ng_settings_view *o)
 {
 	const struct ng_settings *s = &hdr(p)->s;

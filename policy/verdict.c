@@ -5,11 +5,13 @@
  */
 #include "config.h"
 
+#include "lib/sys.h"
+
 #include <string.h>
 
 #include "engine.h"
 
-int
+NG_STARTUP int
 ng_policy_set_mode(struct ng_policy *p, const char *word)
 {
 	if (!word || !*word)

@@ -22,7 +22,7 @@
  * No libc string functions here: the sanitizer runtime calls dlsym while it
  * sets up its interceptors, and its strcmp is not usable yet.
  */
-NG_NOSAN static int
+NG_STARTUP NG_NOSAN static int
 same(const char *a, const char *b)
 {
 	while (*a && *a == *b) {
@@ -32,7 +32,7 @@ same(const char *a, const char *b)
 	return *a == *b;
 }
 
-NG_NOSAN static int
+NG_STARTUP NG_NOSAN static int
 prefix(const char *s, const char *p)
 {
 	while (*p && *s == *p) {
@@ -42,7 +42,7 @@ prefix(const char *s, const char *p)
 	return *p == '\0';
 }
 
-NG_NOSAN static const char *
+NG_STARTUP NG_NOSAN static const char *
 base_of(const char *path)
 {
 	const char *b = path;
@@ -56,8 +56,9 @@ base_of(const char *path)
 typedef void *(*dlsym_fn)(void *, const char *);
 typedef void *(*dlvsym_fn)(void *, const char *, const char *);
 
-static dlsym_fn real_dlsym;
-static dlvsym_fn real_dlvsym;
+/* libc's own, kept in the state beside the other real functions */
+#define real_dlsym ((dlsym_fn)ng.libc_dlsym)
+#define real_dlvsym ((dlvsym_fn)ng.libc_dlvsym)
 
 struct find {
 	const char *name;
@@ -65,7 +66,7 @@ struct find {
 };
 
 
-NG_NOSAN static void *
+NG_STARTUP NG_NOSAN static void *
 resolve_sym(ElfW(Addr) base, const ElfW(Sym) *sym)
 {
 	void *addr = (void *)(base + sym->st_value);
@@ -84,7 +85,7 @@ struct dynsyms {
 };
 
 /* a defined function (or ifunc) called name? */
-NG_NOSAN static int
+NG_STARTUP NG_NOSAN static int
 is_func(const struct dynsyms *d, const ElfW(Sym) *sym, const char *name)
 {
 	int type = ELF64_ST_TYPE(sym->st_info);
@@ -98,7 +99,7 @@ is_func(const struct dynsyms *d, const ElfW(Sym) *sym, const char *name)
  * version is kept in *hidden in case there is no default (__res_query
  * exists only as a compat version since glibc 2.34).  1 when done.
  */
-NG_NOSAN static int
+NG_STARTUP NG_NOSAN static int
 take(const struct dynsyms *d, uint32_t i, const ElfW(Sym) **found, const ElfW(Sym) **hidden)
 {
 	if (!(d->versym && (d->versym[i] & 0x8000))) {
@@ -112,7 +113,7 @@ take(const struct dynsyms *d, uint32_t i, const ElfW(Sym) **found, const ElfW(Sy
 
 /* the GNU hash table: a bloom filter and one bucket chain, so each lookup
  * touches a handful of symbols, not all of them */
-NG_NOSAN static const ElfW(Sym) *
+NG_STARTUP NG_NOSAN static const ElfW(Sym) *
 gnu_lookup(const struct dynsyms *d, const char *name)
 {
 	const uint32_t *g = d->gnuhash;
@@ -146,7 +147,7 @@ gnu_lookup(const struct dynsyms *d, const char *name)
 }
 
 /* the SysV hash table: only its symbol count, then a linear scan */
-NG_NOSAN static const ElfW(Sym) *
+NG_STARTUP NG_NOSAN static const ElfW(Sym) *
 sysv_lookup(const struct dynsyms *d, const char *name)
 {
 	uint32_t nsyms = d->hash ? d->hash[1] : 0;
@@ -159,7 +160,7 @@ sysv_lookup(const struct dynsyms *d, const char *name)
 }
 
 /* name in the dynamic symbol table at dyn (load bias base); NULL if absent */
-NG_NOSAN static void *
+NG_STARTUP NG_NOSAN static void *
 lookup_dyn(const ElfW(Dyn) *dyn, ElfW(Addr) base, const char *name)
 {
 	struct dynsyms d = { .base = base };
@@ -182,7 +183,7 @@ lookup_dyn(const ElfW(Dyn) *dyn, ElfW(Addr) base, const char *name)
 	return sym ? resolve_sym(base, sym) : NULL;
 }
 
-NG_NOSAN static int
+NG_STARTUP NG_NOSAN static int
 find_in_libc(struct dl_phdr_info *info, size_t size, void *data)
 {
 	struct find *f = data;
@@ -199,7 +200,7 @@ find_in_libc(struct dl_phdr_info *info, size_t size, void *data)
 	return 1;
 }
 
-NG_NOSAN static void *
+NG_STARTUP NG_NOSAN static void *
 libc_symbol(const char *name)
 {
 	struct find f = { name, NULL };
@@ -213,7 +214,7 @@ libc_symbol(const char *name)
  * glibc's own RTLD_NEXT searches the caller's dependency scope instead, in
  * which a sanitizer runtime we link against would come before libc.
  */
-NG_NOSAN static void *
+NG_STARTUP NG_NOSAN static void *
 next_after(struct link_map *from, const char *name)
 {
 	for (struct link_map *l = from ? from->l_next : NULL; l; l = l->l_next) {
@@ -229,7 +230,7 @@ next_after(struct link_map *from, const char *name)
 	return NULL;
 }
 
-NG_NOSAN static struct link_map *
+NG_STARTUP NG_NOSAN static struct link_map *
 map_of(void *addr)
 {
 	struct link_map *m = NULL;
@@ -242,12 +243,12 @@ map_of(void *addr)
 
 /* The next definition of name after this library (RTLD_NEXT). */
 void *ng_libc_dlsym(const char *name);
-NG_NOSAN void *
+NG_STARTUP NG_NOSAN void *
 ng_libc_dlsym(const char *name)
 {
 	if (!real_dlsym) {
-		real_dlsym = (dlsym_fn)libc_symbol("dlsym");
-		real_dlvsym = (dlvsym_fn)libc_symbol("dlvsym");
+		ng.libc_dlsym = libc_symbol("dlsym");
+		ng.libc_dlvsym = libc_symbol("dlvsym");
 		ng_real.dlsym = real_dlsym;
 		ng_real.dlvsym = real_dlvsym;
 	}

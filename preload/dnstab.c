@@ -30,9 +30,10 @@ struct dent {
 	char name[256];
 };
 
-static struct dent *tab;
-static uint32_t mask;
-static uint32_t ttl;
+/* kept in the state (ng.h), whose first page init writes anyway */
+#define tab ((struct dent *)ng.dns_tab)
+#define mask (ng.dns_mask)
+#define ttl (ng.dns_ttl)
 
 static uint32_t
 now_sec(void)
@@ -43,7 +44,7 @@ now_sec(void)
 	return (uint32_t)ts.tv_sec + 1;	/* never 0 */
 }
 
-void
+NG_STARTUP void
 ng_dns_init(uint32_t max_entries, uint32_t ttl_sec)
 {
 	uint32_t n = 16;
@@ -55,7 +56,7 @@ ng_dns_init(uint32_t max_entries, uint32_t ttl_sec)
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (m == MAP_FAILED)
 		return;	/* no learning: names are then unknown, address rules still apply */
-	tab = m;
+	ng.dns_tab = m;
 	mask = n - 1;
 	ttl = ttl_sec;
 }

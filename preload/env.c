@@ -22,7 +22,7 @@ static const char *const sticky_names[] = {
 	"NETGUARD_ROOTNS", NULL
 };
 
-void
+NG_STARTUP void
 ng_env_capture(void)
 {
 	const char *p;
@@ -30,7 +30,7 @@ ng_env_capture(void)
 	ng.nsticky = 0;
 	for (int i = 0; sticky_names[i] && ng.nsticky < NG_MAX_STICKY; i++) {
 		int snap = strcmp(sticky_names[i], "NETGUARD_SNAPSHOT") == 0;
-		const char *v = getenv(sticky_names[i]);
+		const char *v = ng_env_get(environ, sticky_names[i]);
 		char name[32];
 
 		if (ng.secure && !snap && strcmp(sticky_names[i], "NETGUARD_ROOTNS") != 0)
@@ -42,7 +42,7 @@ ng_env_capture(void)
 		/* the snapshot's entry is rewritten in place when its fd moves */
 		ng.sticky[ng.nsticky++] = ng_pool_put(name, v, snap ? NG_SNAP_ENTRY : 0);
 	}
-	p = getenv("LD_PRELOAD");
+	p = ng_env_get(environ, "LD_PRELOAD");
 	ng.preload_env = ng_pool_put(p ? p : "", "", 0);
 }
 

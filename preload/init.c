@@ -70,9 +70,9 @@ built_here(void)
 }
 
 
-struct ng_real ng_real;
+extern char **environ;
+
 struct ng_state ng;	/* zeroed: in .bss, its pages untouched until used */
-static _Atomic pid_t init_owner;
 
 /* ---- real symbols ------------------------------------------------------- */
 
@@ -83,10 +83,10 @@ static const struct {
 	unsigned short off;
 	unsigned char res;	/* resolver function: __NAME before glibc 2.34 */
 } reals[] = {
-#define NG_GEN(r, name, T, P, A, C, s) { #name, offsetof(struct ng_real, name), 0 },
-#define NG_GENV(name, T, P, A, C, s) { #name, offsetof(struct ng_real, name), 0 },
-#define NG_GENRES(r, name, T, P, A) { #name, offsetof(struct ng_real, name), 1 },
-#define NG_MANUAL(r, name, T) { #name, offsetof(struct ng_real, name), 0 },
+#define NG_GEN(r, name, T, P, A, C, s) { #name, offsetof(struct ng_reals, name), 0 },
+#define NG_GENV(name, T, P, A, C, s) { #name, offsetof(struct ng_reals, name), 0 },
+#define NG_GENRES(r, name, T, P, A) { #name, offsetof(struct ng_reals, name), 1 },
+#define NG_MANUAL(r, name, T) { #name, offsetof(struct ng_reals, name), 0 },
 #include "hooks.def"
 #undef NG_GEN
 #undef NG_GENV
@@ -94,7 +94,7 @@ static const struct {
 #undef NG_MANUAL
 };
 
-static void
+NG_STARTUP static void
 resolve_real(void)
 {
 	for (size_t i = 0; i < sizeof(reals) / sizeof(reals[0]); i++) {
@@ -112,7 +112,7 @@ resolve_real(void)
 
 /* ---- the state's strings ------------------------------------------------- */
 
-char *
+NG_STARTUP char *
 ng_pool_put(const char *a, const char *b, size_t min)
 {
 	size_t la = strlen(a), lb = strlen(b), n = la + lb + 1;
@@ -158,16 +158,16 @@ fail(const char *why, const char *detail)
 
 /* ---- environment -------------------------------------------------------- */
 
-static const char *
+NG_STARTUP static const char *
 env(const char *name)
 {
-	return ng.secure ? NULL : getenv(name);
+	return ng.secure ? NULL : ng_env_get(environ, name);
 }
 
 /* ---- the snapshot ------------------------------------------------------- */
 
 /* Map the sealed snapshot at fd; with want, only if it is that file. */
-static int
+NG_STARTUP static int
 map_snapshot(int fd, const struct ng_sealed *want)
 {
 	struct ng_sealed sd;
@@ -300,7 +300,7 @@ compile_snapshot(void)
 	return 0;
 }
 
-static int
+NG_STARTUP static int
 setup_snapshot(void)
 {
 	const char *s = env("NETGUARD_SNAPSHOT");
@@ -346,7 +346,7 @@ arena_free(void *p, void *data)
 	(void)data;
 }
 
-static int
+NG_STARTUP static int
 setup_regex(void)
 {
 	size_t rx = ng_rx_size(&ng.pol);
@@ -366,7 +366,7 @@ setup_regex(void)
 /* ---- log sink ------------------------------------------------------------ */
 
 /* the sink of the policy, then NETGUARD_LOG over it */
-static void
+NG_STARTUP static void
 choose_sink(void)
 {
 	const char *o = env("NETGUARD_LOG");
@@ -392,7 +392,7 @@ choose_sink(void)
 }
 
 /* log to fd 2 while it stays the file it is now (log.c checks) */
-static void
+NG_STARTUP static void
 stderr_sink(void)
 {
 	struct stat st;
@@ -405,7 +405,7 @@ stderr_sink(void)
 }
 
 /* The sink is opened per line (log.c); here only checked once. */
-static void
+NG_STARTUP static void
 setup_log(void)
 {
 	int fd;
@@ -497,7 +497,7 @@ ng_nameservers(struct ng_nameservers *local)
 
 /* ---- who we are ------------------------------------------------------------ */
 
-static void
+NG_STARTUP static void
 setup_identity(void)
 {
 	const char *fn = (const char *)getauxval(AT_EXECFN);
@@ -524,7 +524,7 @@ setup_identity(void)
 	ng.pid = (pid_t)ng_sys(SYS_getpid, 0);
 }
 
-static void
+NG_STARTUP static void
 setup_jailexec(void)
 {
 	const char *j = env("NETGUARD_JAILEXEC"), *r = env("NETGUARD_ROOTNS");
@@ -543,7 +543,7 @@ setup_jailexec(void)
 	}
 	/* the tree's root records its network namespace; descendants inherit it */
 	if (r && *r) {
-		ng.rootns = strtoul(r, NULL, 10);
+		ng.rootns = ng_atou(r);
 	} else if (stat("/proc/self/ns/net", &st) == 0) {
 		char v[24];
 
@@ -577,7 +577,7 @@ ng_in_jail(void)
 	return -1;
 }
 
-static int
+NG_STARTUP static int
 do_init(void)
 {
 	const char *m;
@@ -605,7 +605,7 @@ do_init(void)
 	return 0;
 }
 
-static int
+NG_STARTUP static int
 ng_init(void)
 {
 	int expected = NG_UNINIT;
@@ -614,7 +614,7 @@ ng_init(void)
 	if (atomic_compare_exchange_strong(&ng.phase, &expected, NG_INITIALISING)) {
 		int rc;
 
-		atomic_store(&init_owner, self);
+		atomic_store(&ng.init_owner, self);
 		rc = do_init();
 		if (rc < 0 && !ng.log_sink)
 			stderr_sink();	/* init failed before the log: refusals go to stderr */
@@ -624,14 +624,14 @@ ng_init(void)
 	/* another thread is initialising: wait for it (init only, never in
 	 * a steady-state hook); the same thread re-entering fails closed */
 	while (atomic_load(&ng.phase) == NG_INITIALISING) {
-		if (atomic_load(&init_owner) == self)
+		if (atomic_load(&ng.init_owner) == self)
 			return -1;
 		sched_yield();
 	}
 	return atomic_load(&ng.phase) == NG_READY ? 0 : -1;
 }
 
-int
+NG_STARTUP int
 ng_ready(void)
 {
 	int phase = atomic_load_explicit(&ng.phase, memory_order_acquire);
@@ -643,7 +643,18 @@ ng_ready(void)
 	return ng_init();
 }
 
-__attribute__((constructor)) static void
+/*
+ * The library's DT_FINI (-Wl,-fini in Makefile.am): the C runtime's _fini
+ * does nothing here but sits at the far end of the text, a page fault in
+ * every process's exit; this one sits with the start-up code.
+ */
+NG_STARTUP NG_HIDDEN void ng_fini(void);
+NG_STARTUP NG_HIDDEN void
+ng_fini(void)
+{
+}
+
+NG_STARTUP __attribute__((constructor)) static void
 ng_constructor(void)
 {
 	(void)ng_ready();

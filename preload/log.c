@@ -20,9 +20,11 @@
 
 #define LOG_BURST 200		/* lines allowed per second, per process */
 
-static _Atomic long window_sec;
-static _Atomic int window_count;
-static _Atomic long suppressed;
+/* the rate limiter's counters live in the state (ng.h): the exit check
+ * below then reads a page every process has touched already */
+#define window_sec (ng.log_window_sec)
+#define window_count (ng.log_window_count)
+#define suppressed (ng.log_suppressed)
 
 /*
  * The line being built.  Every byte goes through put_ch(), which never

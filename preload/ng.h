@@ -40,7 +40,7 @@
 #include "hooks.h"
 
 /* the real function behind each hook, resolved once in init */
-struct ng_real {
+struct ng_reals {
 #define NG_GEN(r, name, T, P, A, C, s) r (*name) T;
 #define NG_GENV(name, T, P, A, C, s) void (*name) T;
 #define NG_GENRES(r, name, T, P, A) r (*name) T;
@@ -75,7 +75,6 @@ NG_HIDDEN int ng_ioctl_arg(int fd, unsigned long req, long arg);
 NG_HIDDEN void *ng_hook_for(const char *name);
 NG_HIDDEN long ng_syscall_route(long n, const long *a, int *routed);
 
-NG_HIDDEN extern struct ng_real ng_real;
 
 /* ---- per-process state -------------------------------------------------- */
 
@@ -102,6 +101,12 @@ struct ng_nameservers {
  */
 struct ng_state {
 	_Atomic int phase;
+	_Atomic pid_t init_owner;	/* the thread running ng_init() */
+	struct ng_reals real;		/* ng_real: the C library's functions */
+	void *libc_dlsym, *libc_dlvsym;	/* libc's own (dlsym.c) */
+	/* the DNS learning table (dnstab.c), mapped at init */
+	void *dns_tab;
+	uint32_t dns_mask, dns_ttl;
 	struct ng_policy pol;
 	struct ng_settings_view set;
 	int snap_fd1;			/* the snapshot's fd + 1: 0 (none) in a zeroed state */
@@ -111,6 +116,8 @@ struct ng_state {
 	unsigned long log_dev, log_ino;	/* stderr sink: fd 2's file at start */
 	int log_sink, log_format, log_allowed;
 	const char *log_path;
+	_Atomic long log_window_sec, log_suppressed;	/* rate limit (log.c) */
+	_Atomic int log_window_count;
 	/* who we are */
 	pid_t pid;
 	const char *exe, *exe_real, *hostname;
@@ -133,6 +140,7 @@ NG_HIDDEN char *ng_pool_put(const char *a, const char *b, size_t min);
 NG_HIDDEN const struct ng_nameservers *ng_nameservers(struct ng_nameservers *local);
 
 NG_HIDDEN extern struct ng_state ng;
+#define ng_real (ng.real)
 
 /* the snapshot's descriptor, -1 before it is mapped */
 static inline int
