@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "lib/elf.h"
@@ -57,10 +58,37 @@ pread_raw(int fd, void *buf, size_t n, off_t off)
 	return ng_sys(SYS_pread64, fd, buf, n, off);
 }
 
-static int
-rd(int fd, void *buf, size_t n, off_t off)
+/*
+ * The file, with its first HEAD bytes read once: the ELF header, program
+ * headers, interpreter, notes and dynamic section of nearly every program
+ * sit there, so an inspection is two or three preads, not forty.
+ */
+#define HEAD 4096
+struct file {
+	int fd;
+	long hlen;			/* bytes in head (short: the file ends there) */
+	unsigned char head[HEAD];
+};
+
+/* like pread: bytes got, 0 at the end, -1 on error */
+static long
+get(const struct file *f, void *buf, size_t n, off_t off)
 {
-	return pread_raw(fd, buf, n, off) == (long)n ? 0 : -1;
+	if (off < 0)
+		return -1;
+	if ((uint64_t)off + n <= (uint64_t)f->hlen || (f->hlen < HEAD && off <= f->hlen)) {
+		size_t have = (uint64_t)off + n <= (uint64_t)f->hlen ? n : (size_t)(f->hlen - off);
+
+		memcpy(buf, f->head + off, have);
+		return (long)have;
+	}
+	return pread_raw(f->fd, buf, n, off);
+}
+
+static int
+rd(const struct file *f, void *buf, size_t n, off_t off)
+{
+	return get(f, buf, n, off) == (long)n ? 0 : -1;
 }
 
 /* Map a virtual address to a file offset through the PT_LOAD segments. */
@@ -83,8 +111,8 @@ glibc_interp(const char *s)
 }
 
 static unsigned
-needed_flags(int fd, const Phdr *ph, int nph, uint64_t strtab, const uint64_t *needed, int nneeded, char *asan,
-	     size_t asz)
+needed_flags(const struct file *f, const Phdr *ph, int nph, uint64_t strtab, const uint64_t *needed, int nneeded,
+	     char *asan, size_t asz)
 {
 	unsigned flags = 0;
 
@@ -95,7 +123,7 @@ needed_flags(int fd, const Phdr *ph, int nph, uint64_t strtab, const uint64_t *n
 		if (off < 0)
 			continue;
 		memset(name, 0, sizeof(name));
-		if (pread_raw(fd, name, sizeof(name) - 1, off) <= 0)
+		if (get(f, name, sizeof(name) - 1, off) <= 0)
 			continue;
 		if (strncmp(name, "liburing", 8) == 0)
 			flags |= NG_ELF_URING;
@@ -110,7 +138,7 @@ needed_flags(int fd, const Phdr *ph, int nph, uint64_t strtab, const uint64_t *n
 /* the DT_NEEDED names that matter: liburing; libasan (whose runtime must
  * come first in LD_PRELOAD: its soname into asan) */
 static unsigned
-scan_dynamic(int fd, const Phdr *ph, int nph, const Phdr *dyn, char *asan, size_t asz)
+scan_dynamic(const struct file *f, const Phdr *ph, int nph, const Phdr *dyn, char *asan, size_t asz)
 {
 	Dyn d[64];
 	uint64_t strtab = 0;
@@ -121,7 +149,7 @@ scan_dynamic(int fd, const Phdr *ph, int nph, const Phdr *dyn, char *asan, size_
 	for (size_t base = 0; base < total && base < 1024; base += 64) {
 		size_t n = total - base < 64 ? total - base : 64;
 
-		if (rd(fd, d, n * sizeof(Dyn), (off_t)(dyn->p_offset + base * sizeof(Dyn))) < 0)
+		if (rd(f, d, n * sizeof(Dyn), (off_t)(dyn->p_offset + base * sizeof(Dyn))) < 0)
 			return NG_ELF_BAD;
 		for (size_t i = 0; i < n; i++) {
 			if (d[i].d_tag == DT_NULL)
@@ -135,15 +163,15 @@ scan_dynamic(int fd, const Phdr *ph, int nph, const Phdr *dyn, char *asan, size_
 done:
 	if (!strtab)
 		return 0;
-	return needed_flags(fd, ph, nph, strtab, needed, nneeded, asan, asz);
+	return needed_flags(f, ph, nph, strtab, needed, nneeded, asan, asz);
 }
 static int
-go_note(int fd, const Phdr *p)
+go_note(const struct file *f, const Phdr *p)
 {
 	unsigned char buf[512];
 	size_t n = p->p_filesz < sizeof(buf) ? p->p_filesz : sizeof(buf), pos = 0;
 
-	if (rd(fd, buf, n, (off_t)p->p_offset) < 0)
+	if (rd(f, buf, n, (off_t)p->p_offset) < 0)
 		return 0;
 	while (pos + sizeof(Nhdr) <= n) {
 		Nhdr nh;
@@ -157,30 +185,46 @@ go_note(int fd, const Phdr *p)
 	return 0;
 }
 
+/* is section name at offset at a Go one?  From names[] (the first nlen
+ * bytes of the section-name table), else read on its own */
 static int
-go_sections(int fd, const Ehdr *eh)
+go_name(const struct file *f, const Shdr *strsec, const char *names, size_t nlen, uint32_t at)
 {
-	Shdr sh[16], strsec;
 	char name[24];
+
+	if (at >= strsec->sh_size)
+		return 0;
+	memset(name, 0, sizeof(name));
+	if (at + sizeof(name) - 1 <= nlen || (at < nlen && nlen == strsec->sh_size))	/* all there, or the table's end */
+		memcpy(name, names + at, at + sizeof(name) - 1 <= nlen ? sizeof(name) - 1 : nlen - at);
+	else if (get(f, name, sizeof(name) - 1, (off_t)(strsec->sh_offset + at)) <= 0)
+		return 0;
+	return strcmp(name, ".note.go.buildid") == 0 || strcmp(name, ".go.buildinfo") == 0;
+}
+
+static int
+go_sections(const struct file *f, const Ehdr *eh)
+{
+	Shdr sh[32], strsec;
+	char names[1024];
+	long nlen;
 
 	if (eh->e_shnum == 0 || eh->e_shnum > MAX_SHDRS || eh->e_shstrndx >= eh->e_shnum ||
 	    eh->e_shentsize != sizeof(Shdr))
 		return 0;
-	if (rd(fd, &strsec, sizeof(strsec), (off_t)(eh->e_shoff + eh->e_shstrndx * sizeof(Shdr))) < 0)
+	if (rd(f, &strsec, sizeof(strsec), (off_t)(eh->e_shoff + eh->e_shstrndx * sizeof(Shdr))) < 0)
 		return 0;
-	for (unsigned base = 0; base < eh->e_shnum; base += 16) {
-		unsigned n = eh->e_shnum - base < 16 ? eh->e_shnum - base : 16;
+	nlen = get(f, names, strsec.sh_size < sizeof(names) ? strsec.sh_size : sizeof(names), (off_t)strsec.sh_offset);
+	if (nlen < 0)
+		nlen = 0;
+	for (unsigned base = 0; base < eh->e_shnum; base += 32) {
+		unsigned n = eh->e_shnum - base < 32 ? eh->e_shnum - base : 32;
 
-		if (rd(fd, sh, n * sizeof(Shdr), (off_t)(eh->e_shoff + base * sizeof(Shdr))) < 0)
+		if (rd(f, sh, n * sizeof(Shdr), (off_t)(eh->e_shoff + base * sizeof(Shdr))) < 0)
 			return 0;
-		for (unsigned i = 0; i < n; i++) {
-			memset(name, 0, sizeof(name));
-			if (sh[i].sh_name >= strsec.sh_size ||
-			    pread_raw(fd, name, sizeof(name) - 1, (off_t)(strsec.sh_offset + sh[i].sh_name)) <= 0)
-				continue;
-			if (strcmp(name, ".note.go.buildid") == 0 || strcmp(name, ".go.buildinfo") == 0)
+		for (unsigned i = 0; i < n; i++)
+			if (go_name(f, &strsec, names, (size_t)nlen, sh[i].sh_name))
 				return 1;
-		}
 	}
 	return 0;
 }
@@ -191,48 +235,61 @@ ng_elf_inspect(int fd)
 	return ng_elf_inspect_ex(fd, NULL, 0);
 }
 
-unsigned
-ng_elf_inspect_ex(int fd, char *asan, size_t asz)
+/* the program headers' flags: interpreter, dynamic section, Go notes;
+ * *bad when the interpreter cannot be read */
+static unsigned
+scan_phdrs(const struct file *f, const Phdr *ph, int nph, char *asan, size_t asz, int *bad)
 {
-	Ehdr eh;
-	Phdr ph[MAX_PHDRS];
-	unsigned char ident[EI_NIDENT];
-	unsigned flags = 0;
-	int interp = 0, nph;
+	unsigned flags = NG_ELF_STATIC;
 
-	if (rd(fd, ident, sizeof(ident), 0) < 0 || memcmp(ident, ELFMAG, SELFMAG) != 0)
-		return NG_ELF_NOT_ELF;
-	if (ident[EI_CLASS] != NATIVE_CLASS)
-		return NG_ELF_CLASS;
-	if (rd(fd, &eh, sizeof(eh), 0) < 0)
-		return NG_ELF_BAD;
-	if (eh.e_machine != NATIVE_MACHINE)
-		return NG_ELF_CLASS;
-	if (eh.e_phentsize != sizeof(Phdr) || eh.e_phnum == 0 || eh.e_phnum > MAX_PHDRS)
-		return NG_ELF_BAD;
-	nph = eh.e_phnum;
-	if (rd(fd, ph, (size_t)nph * sizeof(Phdr), (off_t)eh.e_phoff) < 0)
-		return NG_ELF_BAD;
 	for (int i = 0; i < nph; i++) {
 		if (ph[i].p_type == PT_INTERP) {
 			char path[256];
 			size_t n = ph[i].p_filesz < sizeof(path) - 1 ? ph[i].p_filesz : sizeof(path) - 1;
 
 			memset(path, 0, sizeof(path));
-			if (rd(fd, path, n, (off_t)ph[i].p_offset) < 0)
+			if (rd(f, path, n, (off_t)ph[i].p_offset) < 0) {
+				*bad = 1;
 				return NG_ELF_BAD;
-			interp = 1;
+			}
+			flags &= ~(unsigned)NG_ELF_STATIC;
 			if (!glibc_interp(path))
 				flags |= NG_ELF_FOREIGN;
 		} else if (ph[i].p_type == PT_DYNAMIC) {
-			flags |= scan_dynamic(fd, ph, nph, &ph[i], asan, asz);
-		} else if (ph[i].p_type == PT_NOTE && go_note(fd, &ph[i])) {
+			flags |= scan_dynamic(f, ph, nph, &ph[i], asan, asz);
+		} else if (ph[i].p_type == PT_NOTE && go_note(f, &ph[i])) {
 			flags |= NG_ELF_GO;
 		}
 	}
-	if (!interp)
-		flags |= NG_ELF_STATIC;
-	if (go_sections(fd, &eh))
+	return flags;
+}
+
+unsigned
+ng_elf_inspect_ex(int fd, char *asan, size_t asz)
+{
+	struct file f = { .fd = fd };
+	Ehdr eh;
+	Phdr ph[MAX_PHDRS];
+	unsigned flags;
+	int bad = 0;
+
+	f.hlen = pread_raw(fd, f.head, sizeof(f.head), 0);
+	if (f.hlen < SELFMAG || memcmp(f.head, ELFMAG, SELFMAG) != 0)
+		return NG_ELF_NOT_ELF;
+	if (f.hlen < EI_NIDENT || f.head[EI_CLASS] != NATIVE_CLASS)
+		return f.hlen < EI_NIDENT ? NG_ELF_NOT_ELF : NG_ELF_CLASS;
+	if (rd(&f, &eh, sizeof(eh), 0) < 0)
+		return NG_ELF_BAD;
+	if (eh.e_machine != NATIVE_MACHINE)
+		return NG_ELF_CLASS;
+	if (eh.e_phentsize != sizeof(Phdr) || eh.e_phnum == 0 || eh.e_phnum > MAX_PHDRS)
+		return NG_ELF_BAD;
+	if (rd(&f, ph, (size_t)eh.e_phnum * sizeof(Phdr), (off_t)eh.e_phoff) < 0)
+		return NG_ELF_BAD;
+	flags = scan_phdrs(&f, ph, eh.e_phnum, asan, asz, &bad);
+	if (bad)
+		return NG_ELF_BAD;
+	if (go_sections(&f, &eh))
 		flags |= NG_ELF_GO;
 	return flags;
 }
